@@ -1,0 +1,154 @@
+package net.saharasync.blockstore;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.function.Predicate;
+
+/**
+ * The logic every block store shares (deduplication, encoding, verification, paging, garbage
+ * collection) over six storage operations left to the implementation, as JGit's
+ * {@code InMemoryRepository} does. An implementation only moves stored values around.
+ */
+public abstract class AbstractBlockStore implements BlockStore {
+    /** Hashes handled per page when walking the whole store. */
+    protected static final int PAGE = 4096;
+
+    private final BlockCodec codec;
+
+    protected AbstractBlockStore(BlockCodec codec) {
+        this.codec = codec;
+    }
+
+    /** A block in its stored form, ready to be written. */
+    protected static final class Encoded {
+        final Hash hash;
+        final byte[] value;
+
+        Encoded(Hash hash, byte[] value) {
+            this.hash = hash;
+            this.value = value;
+        }
+
+        public Hash hash() {
+            return hash;
+        }
+
+        /** The stored value ({@link BlockCodec} format). */
+        public byte[] value() {
+            return value;
+        }
+
+        public int rawLength() {
+            return BlockCodec.rawLength(ByteBuffer.wrap(value));
+        }
+    }
+
+    // ---- the storage operations an implementation provides ----
+
+    /** Those of {@code hashes} that are stored. */
+    protected abstract Set<Hash> presentAmong(Collection<Hash> hashes);
+
+    /** Writes those of {@code blocks} not yet stored, atomically and durably; returns what was added. */
+    protected abstract PutResult insertAbsent(List<Encoded> blocks);
+
+    /** Applies {@code reader} to the stored value, which may be valid only during the call. */
+    protected abstract <T> Optional<T> readStored(Hash hash, Function<ByteBuffer, T> reader);
+
+    /** Deletes these blocks (absent ones are ignored); returns what was freed. */
+    protected abstract GcResult deleteStored(Collection<Hash> hashes);
+
+    /** Up to {@code limit} stored hashes in ascending order, strictly after {@code after} when present. */
+    protected abstract List<Hash> hashesAfter(Optional<Hash> after, int limit);
+
+    // ---- the shared logic ----
+
+    @Override
+    public PutResult putAll(Collection<Block> blocks) {
+        Map<Hash, Block> unique = new LinkedHashMap<>();
+        for (Block b : blocks) {
+            unique.putIfAbsent(b.hash(), b);
+        }
+        Set<Hash> present = presentAmong(unique.keySet());
+        List<Encoded> fresh = new ArrayList<>(unique.size() - present.size());
+        for (Block b : unique.values()) {
+            if (!present.contains(b.hash())) {
+                fresh.add(new Encoded(b.hash(), codec.encode(b.data())));
+            }
+        }
+        return fresh.isEmpty() ? PutResult.NONE : insertAbsent(fresh);
+    }
+
+    @Override
+    public Optional<byte[]> get(Hash hash, boolean verifyHash) {
+        return readStored(hash, value -> BlockCodec.decode(hash, value, verifyHash));
+    }
+
+    @Override
+    public boolean has(Hash hash) {
+        return !presentAmong(List.of(hash)).isEmpty();
+    }
+
+    @Override
+    public List<Hash> missing(Collection<Hash> hashes) {
+        Set<Hash> unique = new LinkedHashSet<>(hashes);
+        Set<Hash> present = presentAmong(unique);
+        List<Hash> out = new ArrayList<>(unique.size() - present.size());
+        for (Hash h : unique) {
+            if (!present.contains(h)) out.add(h);
+        }
+        return out;
+    }
+
+    @Override
+    public void forEach(Consumer<Hash> action) {
+        Optional<Hash> after = Optional.empty();
+        while (true) {
+            List<Hash> page = hashesAfter(after, PAGE);
+            page.forEach(action);
+            if (page.size() < PAGE) return;
+            after = Optional.of(page.getLast());
+        }
+    }
+
+    @Override
+    public GcResult retainOnly(Predicate<Hash> live) {
+        long deleted = 0, raw = 0, stored = 0;
+        Optional<Hash> after = Optional.empty();
+        while (true) {
+            List<Hash> page = hashesAfter(after, PAGE);
+            List<Hash> dead = page.stream().filter(live.negate()).toList();
+            if (!dead.isEmpty()) {
+                GcResult r = deleteStored(dead);
+                deleted += r.deleted();
+                raw += r.rawBytesFreed();
+                stored += r.storedBytesFreed();
+            }
+            if (page.size() < PAGE) return new GcResult(deleted, raw, stored);
+            after = Optional.of(page.getLast());
+        }
+    }
+
+    @Override
+    public VerifyReport verify() {
+        List<Hash> corrupt = new ArrayList<>();
+        long[] checked = {0};
+        forEach(h -> {
+            checked[0]++;
+            try {
+                get(h, true);
+            } catch (CorruptBlockException e) {
+                corrupt.add(h);
+            }
+        });
+        return new VerifyReport(checked[0], List.copyOf(corrupt));
+    }
+}

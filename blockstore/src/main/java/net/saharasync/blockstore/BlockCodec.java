@@ -1,0 +1,126 @@
+package net.saharasync.blockstore;
+
+import com.github.luben.zstd.Zstd;
+import com.github.luben.zstd.ZstdException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.zip.CRC32C;
+
+/**
+ * The stored form of a block, shared by every {@link BlockStore} implementation:
+ *
+ * <pre>
+ *   u8  format      0 = raw, 1 = one zstd frame
+ *   u32 rawLength   length of the block's bytes (big-endian)
+ *   u32 crc32c      CRC-32C of the payload below (big-endian)
+ *   ... payload     the bytes themselves, or their zstd frame
+ * </pre>
+ *
+ * The CRC is checked on every read (it runs at memory speed), so a flipped bit on disk is
+ * reported instead of returned; the SHA-256 of the decoded bytes is checked when the caller
+ * asks for it. A block is stored raw unless zstd saves at least 1/64 of it: decoding raw
+ * bytes costs nothing, and a nearly incompressible block is not worth the decompression.
+ */
+public final class BlockCodec {
+    static final byte RAW = 0;
+    static final byte ZSTD = 1;
+    /** Bytes before the payload. */
+    public static final int HEADER = 9;
+
+    private final int zstdLevel;
+
+    /** @param zstdLevel zstd compression level (1 is fast; 3 is zstd's default) */
+    public BlockCodec(int zstdLevel) {
+        this.zstdLevel = zstdLevel;
+    }
+
+    /** Encodes {@code data} into its stored form. */
+    public byte[] encode(byte[] data) {
+        int n = data.length;
+        byte[] out = new byte[HEADER + (int) Zstd.compressBound(n)];
+        long z = Zstd.compressByteArray(out, HEADER, out.length - HEADER, data, 0, n, zstdLevel);
+        if (Zstd.isError(z)) {
+            throw new BlockStoreException("zstd failed to compress a block: " + Zstd.getErrorName(z));
+        }
+        int payload;
+        byte format;
+        if (z < n - (n >> 6)) {
+            format = ZSTD;
+            payload = (int) z;
+        } else {
+            format = RAW;
+            payload = n;
+            if (out.length < HEADER + n) out = new byte[HEADER + n];
+            System.arraycopy(data, 0, out, HEADER, n);
+        }
+        CRC32C crc = new CRC32C();
+        crc.update(out, HEADER, payload);
+        ByteBuffer.wrap(out).put(format).putInt(n).putInt((int) crc.getValue());
+        return out.length == HEADER + payload ? out : java.util.Arrays.copyOf(out, HEADER + payload);
+    }
+
+    /** The length of the block a stored value decodes to, read from its header. */
+    public static int rawLength(ByteBuffer stored) {
+        return stored.order() == ByteOrder.BIG_ENDIAN
+                ? stored.getInt(stored.position() + 1)
+                : Integer.reverseBytes(stored.getInt(stored.position() + 1));
+    }
+
+    /**
+     * Decodes a stored value (heap or direct buffer, position to limit; not modified).
+     *
+     * @throws CorruptBlockException if the value is malformed, fails its CRC, does not
+     *     decompress to its recorded length or, with {@code verifyHash}, does not hash to {@code hash}
+     */
+    public static byte[] decode(Hash hash, ByteBuffer stored, boolean verifyHash) {
+        stored = stored.duplicate().order(ByteOrder.BIG_ENDIAN);
+        int p = stored.position();
+        int len = stored.remaining();
+        if (len < HEADER) {
+            throw new CorruptBlockException(hash, "stored value of " + len + " bytes is shorter than its header");
+        }
+        byte format = stored.get(p);
+        int rawLength = stored.getInt(p + 1);
+        int crc = stored.getInt(p + 5);
+        if (rawLength < 0 || rawLength > BlockStore.MAX_BLOCK_BYTES) {
+            throw new CorruptBlockException(hash, "recorded length " + rawLength + " is out of range");
+        }
+        ByteBuffer payload = stored.slice(p + HEADER, len - HEADER);
+        CRC32C c = new CRC32C();
+        c.update(payload.duplicate());
+        if ((int) c.getValue() != crc) {
+            throw new CorruptBlockException(hash, "checksum mismatch");
+        }
+        byte[] data = new byte[rawLength];
+        switch (format) {
+            case RAW -> {
+                if (payload.remaining() != rawLength) {
+                    throw new CorruptBlockException(hash, "raw payload of " + payload.remaining()
+                            + " bytes, header says " + rawLength);
+                }
+                payload.get(0, data);
+            }
+            case ZSTD -> {
+                long n;
+                try {
+                    n = payload.isDirect()
+                            ? Zstd.decompress(data, payload)
+                            : Zstd.decompressByteArray(data, 0, rawLength, payload.array(),
+                                    payload.arrayOffset(), payload.remaining());
+                } catch (ZstdException e) {
+                    throw new CorruptBlockException(hash, "zstd frame does not decode: " + e.getMessage());
+                }
+                if (Zstd.isError(n) || n != rawLength) {
+                    throw new CorruptBlockException(hash, Zstd.isError(n)
+                            ? "zstd frame does not decode: " + Zstd.getErrorName(n)
+                            : "zstd frame decodes to " + n + " bytes, header says " + rawLength);
+                }
+            }
+            default -> throw new CorruptBlockException(hash, "unknown format byte " + format);
+        }
+        if (verifyHash && !Hash.of(data).equals(hash)) {
+            throw new CorruptBlockException(hash, "content hashes to " + Hash.of(data).toHex());
+        }
+        return data;
+    }
+}

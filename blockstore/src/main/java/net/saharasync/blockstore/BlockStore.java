@@ -1,0 +1,82 @@
+package net.saharasync.blockstore;
+
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Consumer;
+import java.util.function.Predicate;
+
+/**
+ * Content-addressed storage of blocks (file chunks and tree objects), deduplicated by hash.
+ *
+ * <p>Implementations: {@code LmdbBlockStore} (durable, the default) and
+ * {@link InMemoryBlockStore} (tests). Both share the stored format of {@link BlockCodec} and
+ * the logic of {@link AbstractBlockStore}; all are safe for concurrent use.
+ *
+ * <p>Reads always check the stored value's CRC, so corruption is reported as a
+ * {@link CorruptBlockException} naming the hash, never returned as data; {@code get(h, true)}
+ * and {@link #verify()} also check that the bytes hash to their address.
+ */
+public interface BlockStore extends AutoCloseable {
+    /** The largest block any store accepts (16 MiB): far above any chunk or tree node, and a bound on decompression. */
+    int MAX_BLOCK_BYTES = 16 << 20;
+
+    /**
+     * Stores every block that is not yet present, all or nothing, durable on return. Blocks
+     * already present (or repeated in the batch) are skipped without being compressed again.
+     */
+    PutResult putAll(Collection<Block> blocks);
+
+    default PutResult put(Block block) {
+        return putAll(List.of(block));
+    }
+
+    /** The block's bytes, CRC-checked; with {@code verifyHash} also checked against {@code hash}. */
+    Optional<byte[]> get(Hash hash, boolean verifyHash);
+
+    default Optional<byte[]> get(Hash hash) {
+        return get(hash, false);
+    }
+
+    /** Whether a block is stored. */
+    boolean has(Hash hash);
+
+    /** The hashes of {@code hashes} that are not stored, in the order given, without repeats. */
+    List<Hash> missing(Collection<Hash> hashes);
+
+    /** Blocks stored and their sizes. */
+    StoreStats stats();
+
+    /** Calls {@code action} for every stored hash in ascending order. Blocks added or removed meanwhile may or may not be seen. */
+    void forEach(Consumer<Hash> action);
+
+    /**
+     * Deletes every block for which {@code live} is false. The caller must keep writers that rely
+     * on deduplication against blocks being collected out while this runs.
+     */
+    GcResult retainOnly(Predicate<Hash> live);
+
+    /** Reads every block and checks its CRC and hash. */
+    VerifyReport verify();
+
+    @Override
+    void close();
+
+    /** What a {@link #putAll} added: blocks, their bytes, and the bytes they take stored. */
+    record PutResult(int added, long rawBytes, long storedBytes) {
+        public static final PutResult NONE = new PutResult(0, 0, 0);
+    }
+
+    /** Blocks held, the bytes they decode to, and the bytes they take stored (after compression). */
+    record StoreStats(long blocks, long rawBytes, long storedBytes) {}
+
+    /** What a {@link #retainOnly} removed. */
+    record GcResult(long deleted, long rawBytesFreed, long storedBytesFreed) {}
+
+    /** What {@link #verify()} found: blocks read, and the hashes of those that failed. */
+    record VerifyReport(long checked, List<Hash> corrupt) {
+        public boolean ok() {
+            return corrupt.isEmpty();
+        }
+    }
+}

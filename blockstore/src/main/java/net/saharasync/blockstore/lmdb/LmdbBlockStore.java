@@ -1,0 +1,164 @@
+package net.saharasync.blockstore.lmdb;
+
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
+import net.saharasync.blockstore.AbstractBlockStore;
+import net.saharasync.blockstore.BlockCodec;
+import net.saharasync.blockstore.Hash;
+
+/**
+ * The durable block store: one LMDB table from the 32-byte hash to the {@link BlockCodec} form,
+ * and a small table of running totals updated in the same transactions. A batch of puts is one
+ * write transaction (one fsync); values are written straight into the map with
+ * {@code MDB_RESERVE}; reads decode from the map without an intermediate copy.
+ */
+public final class LmdbBlockStore extends AbstractBlockStore {
+    private static final ByteBuffer STATS_KEY = LmdbEnvironment.constantKey("stats");
+    private static final ThreadLocal<ByteBuffer> KEY = ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(Hash.BYTES));
+
+    private final LmdbEnvironment env;
+    private final boolean ownsEnvironment;
+    private final LmdbEnvironment.Table blocks;
+    private final LmdbEnvironment.Table meta;
+
+    /**
+     * A block store in tables {@code <prefix>blocks} and {@code <prefix>meta} of an environment
+     * the caller keeps open (e.g. the host's, shared with its other tables).
+     */
+    public LmdbBlockStore(LmdbEnvironment env, String prefix, BlockCodec codec) {
+        this(env, prefix, codec, false);
+    }
+
+    private LmdbBlockStore(LmdbEnvironment env, String prefix, BlockCodec codec, boolean owns) {
+        super(codec);
+        this.env = env;
+        this.ownsEnvironment = owns;
+        this.blocks = env.table(prefix + "blocks");
+        this.meta = env.table(prefix + "meta");
+    }
+
+    /** Opens (creating if needed) a store that owns its own environment in {@code dir}. */
+    public static LmdbBlockStore open(Path dir) {
+        return open(dir, LmdbEnvironment.Options.DEFAULT, new BlockCodec(1));
+    }
+
+    public static LmdbBlockStore open(Path dir, LmdbEnvironment.Options options, BlockCodec codec) {
+        LmdbEnvironment env = LmdbEnvironment.open(dir, options);
+        try {
+            return new LmdbBlockStore(env, "", codec, true);
+        } catch (RuntimeException e) {
+            env.close();
+            throw e;
+        }
+    }
+
+    /** The environment, e.g. to read its map size. */
+    public LmdbEnvironment environment() {
+        return env;
+    }
+
+    private static ByteBuffer key(Hash h) {
+        ByteBuffer k = KEY.get();
+        k.clear();
+        h.writeTo(k);
+        return k.flip();
+    }
+
+    @Override
+    protected Set<Hash> presentAmong(Collection<Hash> hashes) {
+        return env.read(txn -> {
+            Set<Hash> out = new HashSet<>();
+            for (Hash h : hashes) {
+                if (txn.contains(blocks, key(h))) out.add(h);
+            }
+            return out;
+        });
+    }
+
+    @Override
+    protected PutResult insertAbsent(List<Encoded> fresh) {
+        return env.write(txn -> {
+            int added = 0;
+            long raw = 0, stored = 0;
+            for (Encoded e : fresh) {
+                ByteBuffer k = key(e.hash());
+                if (txn.contains(blocks, k)) continue;
+                txn.reserve(blocks, k, e.value().length).put(e.value());
+                added++;
+                raw += e.rawLength();
+                stored += e.value().length;
+            }
+            addToStats(txn, added, raw, stored);
+            return new PutResult(added, raw, stored);
+        });
+    }
+
+    @Override
+    protected <T> Optional<T> readStored(Hash hash, Function<ByteBuffer, T> reader) {
+        return env.read(txn -> txn.get(blocks, key(hash)).map(reader));
+    }
+
+    @Override
+    protected GcResult deleteStored(Collection<Hash> hashes) {
+        return env.write(txn -> {
+            long deleted = 0, raw = 0, stored = 0;
+            for (Hash h : hashes) {
+                ByteBuffer k = key(h);
+                Optional<ByteBuffer> v = txn.get(blocks, k);
+                if (v.isEmpty()) continue;
+                raw += BlockCodec.rawLength(v.get());
+                stored += v.get().remaining();
+                txn.delete(blocks, k);
+                deleted++;
+            }
+            addToStats(txn, -deleted, -raw, -stored);
+            return new GcResult(deleted, raw, stored);
+        });
+    }
+
+    @Override
+    protected List<Hash> hashesAfter(Optional<Hash> after, int limit) {
+        return env.read(txn -> {
+            List<Hash> out = new ArrayList<>(Math.min(limit, 1024));
+            txn.scan(blocks, after.map(LmdbBlockStore::key), (k, v) -> {
+                Hash h = Hash.read(k.duplicate());
+                if (after.isEmpty() || !after.get().equals(h)) out.add(h);
+                return out.size() < limit;
+            });
+            return out;
+        });
+    }
+
+    @Override
+    public StoreStats stats() {
+        return env.read(this::readStats);
+    }
+
+    private StoreStats readStats(LmdbEnvironment.ReadTxn txn) {
+        return txn.get(meta, STATS_KEY)
+                .map(v -> v.order(java.nio.ByteOrder.BIG_ENDIAN))
+                .map(v -> new StoreStats(v.getLong(v.position()), v.getLong(v.position() + 8), v.getLong(v.position() + 16)))
+                .orElse(new StoreStats(0, 0, 0));
+    }
+
+    private void addToStats(LmdbEnvironment.WriteTxn txn, long blocksDelta, long rawDelta, long storedDelta) {
+        if (blocksDelta == 0) return;
+        StoreStats s = readStats(txn);
+        txn.reserve(meta, STATS_KEY, 24).order(java.nio.ByteOrder.BIG_ENDIAN)
+                .putLong(s.blocks() + blocksDelta)
+                .putLong(s.rawBytes() + rawDelta)
+                .putLong(s.storedBytes() + storedDelta);
+    }
+
+    @Override
+    public void close() {
+        if (ownsEnvironment) env.close();
+    }
+}

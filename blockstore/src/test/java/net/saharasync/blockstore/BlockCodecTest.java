@@ -1,0 +1,82 @@
+package net.saharasync.blockstore;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+class BlockCodecTest {
+    private final BlockCodec codec = new BlockCodec(1);
+
+    @Test
+    void compressibleDataIsStoredAsZstdAndRandomDataRaw() {
+        byte[] text = "the same sentence again and again. ".repeat(2000).getBytes();
+        byte[] stored = codec.encode(text);
+        assertThat(stored[0]).isEqualTo(BlockCodec.ZSTD);
+        assertThat(stored.length).isLessThan(text.length / 10);
+        assertThat(BlockCodec.decode(Hash.of(text), ByteBuffer.wrap(stored), true)).isEqualTo(text);
+
+        byte[] random = new byte[65536];
+        new Random(1).nextBytes(random);
+        byte[] raw = codec.encode(random);
+        assertThat(raw[0]).isEqualTo(BlockCodec.RAW);
+        assertThat(raw.length).isEqualTo(random.length + BlockCodec.HEADER);
+        assertThat(BlockCodec.rawLength(ByteBuffer.wrap(raw))).isEqualTo(65536);
+        assertThat(BlockCodec.decode(Hash.of(random), ByteBuffer.wrap(raw), true)).isEqualTo(random);
+    }
+
+    @Test
+    void decodesFromDirectBuffersAtAnOffset() {
+        byte[] text = "abcabcabcabc".repeat(500).getBytes();
+        byte[] stored = codec.encode(text);
+        ByteBuffer direct = ByteBuffer.allocateDirect(stored.length + 7);
+        direct.position(7);
+        direct.put(stored).position(7);
+        assertThat(BlockCodec.decode(Hash.of(text), direct, true)).isEqualTo(text);
+        assertThat(direct.position()).isEqualTo(7);
+    }
+
+    @Test
+    void everyFlippedBitIsDetectedWithoutHashVerification() {
+        byte[] data = "some data that compresses somewhat, somewhat, somewhat".repeat(20).getBytes();
+        Hash h = Hash.of(data);
+        byte[] stored = codec.encode(data);
+        for (int i = 0; i < stored.length; i++) {
+            byte[] bad = stored.clone();
+            bad[i] ^= (byte) (1 << (i % 8));
+            assertThatThrownBy(() -> BlockCodec.decode(h, ByteBuffer.wrap(bad), false))
+                    .as("flip at byte %d", i)
+                    .isInstanceOf(CorruptBlockException.class)
+                    .hasMessageContaining(h.toHex());
+        }
+    }
+
+    @Test
+    void malformedValuesAreReportedAsCorrupt() {
+        Hash h = Hash.of(new byte[0]);
+        assertThatThrownBy(() -> BlockCodec.decode(h, ByteBuffer.wrap(new byte[4]), false))
+                .isInstanceOf(CorruptBlockException.class).hasMessageContaining("shorter than its header");
+        byte[] stored = codec.encode(new byte[] {1, 2, 3});
+        byte[] truncated = Arrays.copyOf(stored, stored.length - 1);
+        assertThatThrownBy(() -> BlockCodec.decode(h, ByteBuffer.wrap(truncated), false))
+                .isInstanceOf(CorruptBlockException.class);
+        byte[] hugeLength = stored.clone();
+        ByteBuffer.wrap(hugeLength).putInt(1, Integer.MAX_VALUE);
+        assertThatThrownBy(() -> BlockCodec.decode(h, ByteBuffer.wrap(hugeLength), false))
+                .isInstanceOf(CorruptBlockException.class).hasMessageContaining("out of range");
+    }
+
+    @Test
+    void wrongAddressIsCaughtOnlyWhenVerifying() {
+        byte[] data = {9, 9, 9};
+        Hash wrong = Hash.of(new byte[] {1});
+        ByteBuffer stored = ByteBuffer.wrap(codec.encode(data));
+        assertThat(BlockCodec.decode(wrong, stored, false)).isEqualTo(data);
+        assertThatThrownBy(() -> BlockCodec.decode(wrong, stored, true))
+                .isInstanceOf(CorruptBlockException.class)
+                .hasMessageContaining("hashes to " + Hash.of(data).toHex());
+    }
+}
