@@ -21,6 +21,7 @@ import java.util.function.Predicate;
 public abstract class AbstractBlockStore implements BlockStore {
     /** Hashes handled per page when walking the whole store. */
     protected static final int PAGE = 4096;
+    private static final int PARALLEL_ENCODE = 8;
 
     private final BlockCodec codec;
 
@@ -29,28 +30,7 @@ public abstract class AbstractBlockStore implements BlockStore {
     }
 
     /** A block in its stored form, ready to be written. */
-    protected static final class Encoded {
-        final Hash hash;
-        final byte[] value;
-
-        Encoded(Hash hash, byte[] value) {
-            this.hash = hash;
-            this.value = value;
-        }
-
-        public Hash hash() {
-            return hash;
-        }
-
-        /** The stored value ({@link BlockCodec} format). */
-        public byte[] value() {
-            return value;
-        }
-
-        public int rawLength() {
-            return BlockCodec.rawLength(ByteBuffer.wrap(value));
-        }
-    }
+    protected record Encoded(Hash hash, BlockCodec.StoredForm form) {}
 
     // ---- the storage operations an implementation provides ----
 
@@ -78,13 +58,11 @@ public abstract class AbstractBlockStore implements BlockStore {
             unique.putIfAbsent(b.hash(), b);
         }
         Set<Hash> present = presentAmong(unique.keySet());
-        List<Encoded> fresh = new ArrayList<>(unique.size() - present.size());
-        for (Block b : unique.values()) {
-            if (!present.contains(b.hash())) {
-                fresh.add(new Encoded(b.hash(), codec.encode(b.data())));
-            }
-        }
-        return fresh.isEmpty() ? PutResult.NONE : insertAbsent(fresh);
+        List<Block> absent = unique.values().stream().filter(b -> !present.contains(b.hash())).toList();
+        if (absent.isEmpty()) return PutResult.NONE;
+        // Compression is the CPU-heavy part of a put: spread a large batch over the cores.
+        var stream = absent.size() >= PARALLEL_ENCODE ? absent.parallelStream() : absent.stream();
+        return insertAbsent(stream.map(b -> new Encoded(b.hash(), codec.encode(b.data()))).toList());
     }
 
     @Override

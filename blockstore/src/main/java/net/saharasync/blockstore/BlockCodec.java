@@ -4,6 +4,7 @@ import com.github.luben.zstd.Zstd;
 import com.github.luben.zstd.ZstdException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.Arrays;
 import java.util.zip.CRC32C;
 
 /**
@@ -34,29 +35,67 @@ public final class BlockCodec {
         this.zstdLevel = zstdLevel;
     }
 
-    /** Encodes {@code data} into its stored form. */
-    public byte[] encode(byte[] data) {
+    /** Encodes {@code data} into its stored form. A raw form keeps {@code data} itself, not a copy. */
+    public StoredForm encode(byte[] data) {
         int n = data.length;
-        byte[] out = new byte[HEADER + (int) Zstd.compressBound(n)];
-        long z = Zstd.compressByteArray(out, HEADER, out.length - HEADER, data, 0, n, zstdLevel);
+        byte[] scratch = scratch((int) Zstd.compressBound(n));
+        long z = Zstd.compressByteArray(scratch, 0, scratch.length, data, 0, n, zstdLevel);
         if (Zstd.isError(z)) {
             throw new BlockStoreException("zstd failed to compress a block: " + Zstd.getErrorName(z));
         }
-        int payload;
-        byte format;
-        if (z < n - (n >> 6)) {
-            format = ZSTD;
-            payload = (int) z;
-        } else {
-            format = RAW;
-            payload = n;
-            if (out.length < HEADER + n) out = new byte[HEADER + n];
-            System.arraycopy(data, 0, out, HEADER, n);
-        }
+        boolean compressed = z < n - (n >> 6);
+        byte[] payload = compressed ? Arrays.copyOf(scratch, (int) z) : data;
         CRC32C crc = new CRC32C();
-        crc.update(out, HEADER, payload);
-        ByteBuffer.wrap(out).put(format).putInt(n).putInt((int) crc.getValue());
-        return out.length == HEADER + payload ? out : java.util.Arrays.copyOf(out, HEADER + payload);
+        crc.update(payload);
+        return new StoredForm(compressed ? ZSTD : RAW, n, (int) crc.getValue(), payload);
+    }
+
+    private static final ThreadLocal<byte[]> SCRATCH = ThreadLocal.withInitial(() -> new byte[0]);
+
+    private static byte[] scratch(int size) {
+        byte[] s = SCRATCH.get();
+        if (s.length < size) {
+            s = new byte[size];
+            SCRATCH.set(s);
+        }
+        return s;
+    }
+
+    /** A block's stored form, written straight to its destination without an intermediate array. */
+    public static final class StoredForm {
+        private final byte format;
+        private final int rawLength;
+        private final int crc;
+        private final byte[] payload;
+
+        StoredForm(byte format, int rawLength, int crc, byte[] payload) {
+            this.format = format;
+            this.rawLength = rawLength;
+            this.crc = crc;
+            this.payload = payload;
+        }
+
+        /** Bytes the stored form takes. */
+        public int length() {
+            return HEADER + payload.length;
+        }
+
+        /** Bytes the block decodes to. */
+        public int rawLength() {
+            return rawLength;
+        }
+
+        /** Writes the stored form at the buffer's position and advances it. */
+        public void writeTo(ByteBuffer dst) {
+            ByteOrder order = dst.order();
+            dst.order(ByteOrder.BIG_ENDIAN).put(format).putInt(rawLength).putInt(crc).put(payload).order(order);
+        }
+
+        public byte[] toBytes() {
+            byte[] out = new byte[length()];
+            writeTo(ByteBuffer.wrap(out));
+            return out;
+        }
     }
 
     /** The length of the block a stored value decodes to, read from its header. */

@@ -42,10 +42,10 @@ public final class InMemoryBlockStore extends AbstractBlockStore {
         int added = 0;
         long raw = 0, stored = 0;
         for (Encoded e : blocks) {
-            if (values.putIfAbsent(e.hash(), e.value()) == null) {
+            if (values.putIfAbsent(e.hash(), e.form().toBytes()) == null) {
                 added++;
-                raw += e.rawLength();
-                stored += e.value().length;
+                raw += e.form().rawLength();
+                stored += e.form().length();
             }
         }
         rawBytes += raw;

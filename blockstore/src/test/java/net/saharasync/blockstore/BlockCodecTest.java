@@ -14,14 +14,14 @@ class BlockCodecTest {
     @Test
     void compressibleDataIsStoredAsZstdAndRandomDataRaw() {
         byte[] text = "the same sentence again and again. ".repeat(2000).getBytes();
-        byte[] stored = codec.encode(text);
+        byte[] stored = codec.encode(text).toBytes();
         assertThat(stored[0]).isEqualTo(BlockCodec.ZSTD);
         assertThat(stored.length).isLessThan(text.length / 10);
         assertThat(BlockCodec.decode(Hash.of(text), ByteBuffer.wrap(stored), true)).isEqualTo(text);
 
         byte[] random = new byte[65536];
         new Random(1).nextBytes(random);
-        byte[] raw = codec.encode(random);
+        byte[] raw = codec.encode(random).toBytes();
         assertThat(raw[0]).isEqualTo(BlockCodec.RAW);
         assertThat(raw.length).isEqualTo(random.length + BlockCodec.HEADER);
         assertThat(BlockCodec.rawLength(ByteBuffer.wrap(raw))).isEqualTo(65536);
@@ -31,7 +31,7 @@ class BlockCodecTest {
     @Test
     void decodesFromDirectBuffersAtAnOffset() {
         byte[] text = "abcabcabcabc".repeat(500).getBytes();
-        byte[] stored = codec.encode(text);
+        byte[] stored = codec.encode(text).toBytes();
         ByteBuffer direct = ByteBuffer.allocateDirect(stored.length + 7);
         direct.position(7);
         direct.put(stored).position(7);
@@ -43,7 +43,7 @@ class BlockCodecTest {
     void everyFlippedBitIsDetectedWithoutHashVerification() {
         byte[] data = "some data that compresses somewhat, somewhat, somewhat".repeat(20).getBytes();
         Hash h = Hash.of(data);
-        byte[] stored = codec.encode(data);
+        byte[] stored = codec.encode(data).toBytes();
         for (int i = 0; i < stored.length; i++) {
             byte[] bad = stored.clone();
             bad[i] ^= (byte) (1 << (i % 8));
@@ -59,7 +59,7 @@ class BlockCodecTest {
         Hash h = Hash.of(new byte[0]);
         assertThatThrownBy(() -> BlockCodec.decode(h, ByteBuffer.wrap(new byte[4]), false))
                 .isInstanceOf(CorruptBlockException.class).hasMessageContaining("shorter than its header");
-        byte[] stored = codec.encode(new byte[] {1, 2, 3});
+        byte[] stored = codec.encode(new byte[] {1, 2, 3}).toBytes();
         byte[] truncated = Arrays.copyOf(stored, stored.length - 1);
         assertThatThrownBy(() -> BlockCodec.decode(h, ByteBuffer.wrap(truncated), false))
                 .isInstanceOf(CorruptBlockException.class);
@@ -73,7 +73,7 @@ class BlockCodecTest {
     void wrongAddressIsCaughtOnlyWhenVerifying() {
         byte[] data = {9, 9, 9};
         Hash wrong = Hash.of(new byte[] {1});
-        ByteBuffer stored = ByteBuffer.wrap(codec.encode(data));
+        ByteBuffer stored = ByteBuffer.wrap(codec.encode(data).toBytes());
         assertThat(BlockCodec.decode(wrong, stored, false)).isEqualTo(data);
         assertThatThrownBy(() -> BlockCodec.decode(wrong, stored, true))
                 .isInstanceOf(CorruptBlockException.class)

@@ -90,10 +90,10 @@ public final class LmdbBlockStore extends AbstractBlockStore {
             for (Encoded e : fresh) {
                 ByteBuffer k = key(e.hash());
                 if (txn.contains(blocks, k)) continue;
-                txn.reserve(blocks, k, e.value().length).put(e.value());
+                e.form().writeTo(txn.reserve(blocks, k, e.form().length()));
                 added++;
-                raw += e.rawLength();
-                stored += e.value().length;
+                raw += e.form().rawLength();
+                stored += e.form().length();
             }
             addToStats(txn, added, raw, stored);
             return new PutResult(added, raw, stored);

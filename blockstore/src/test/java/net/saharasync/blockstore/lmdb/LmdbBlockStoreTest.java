@@ -38,7 +38,7 @@ class LmdbBlockStoreTest extends BlockStoreContract {
     @Override
     protected void corrupt(Hash hash) throws Exception {
         byte[] data = store.get(hash).orElseThrow();
-        byte[] stored = new BlockCodec(1).encode(data);
+        byte[] stored = new BlockCodec(1).encode(data).toBytes();
         byte[] needle = Arrays.copyOfRange(stored, BlockCodec.HEADER, Math.min(stored.length, BlockCodec.HEADER + 64));
         store.close();
         Path file = dir.resolve("data.mdb");
