@@ -18,6 +18,9 @@ public final class Names {
         if (name.indexOf('\0') >= 0) return java.util.Optional.of("name contains NUL");
         int bytes = name.getBytes(StandardCharsets.UTF_8).length;
         if (bytes > MAX_BYTES) return java.util.Optional.of("name of " + bytes + " bytes exceeds " + MAX_BYTES);
+        boolean ascii = true;
+        for (int i = 0; i < name.length() && ascii; i++) ascii = name.charAt(i) < 0x80;
+        if (ascii) return java.util.Optional.empty(); // ASCII is always NFC and has no surrogates
         for (int i = 0; i < name.length(); i++) {
             if (Character.isSurrogate(name.charAt(i))
                     && !(Character.isHighSurrogate(name.charAt(i)) && i + 1 < name.length()

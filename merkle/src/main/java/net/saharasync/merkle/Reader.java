@@ -11,6 +11,7 @@ import net.saharasync.blockstore.Hash;
 /** Reads a canonical encoding, rejecting truncation, non-minimal varints and invalid UTF-8. */
 final class Reader {
     private final ByteBuffer in;
+    private CharsetDecoder utf8;
 
     Reader(byte[] data) {
         this.in = ByteBuffer.wrap(data);
@@ -68,11 +69,13 @@ final class Reader {
         need((int) n, what);
         ByteBuffer slice = in.slice(in.position(), (int) n);
         in.position(in.position() + (int) n);
-        CharsetDecoder dec = StandardCharsets.UTF_8.newDecoder()
-                .onMalformedInput(CodingErrorAction.REPORT)
-                .onUnmappableCharacter(CodingErrorAction.REPORT);
+        if (utf8 == null) {
+            utf8 = StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT);
+        }
         try {
-            CharBuffer cb = dec.decode(slice);
+            CharBuffer cb = utf8.decode(slice);
             return cb.toString();
         } catch (CharacterCodingException e) {
             throw new MalformedObjectException(what + " is not valid UTF-8");
