@@ -7,11 +7,8 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeMap;
-import java.util.TreeSet;
 
 /**
  * Three-way merge of directory trees (base, local, remote). Nothing is ever dropped silently:
@@ -70,34 +67,36 @@ public final class Merge {
         if (local.equals(remote)) return local;
         if (base.isPresent() && base.get().equals(local)) return remote;
         if (base.isPresent() && base.get().equals(remote)) return local;
-        Map<String, Entry> b = index(base), l = index(Optional.of(local)), r = index(Optional.of(remote));
-        Set<String> names = new TreeSet<>(Names::compare);
-        names.addAll(b.keySet());
-        names.addAll(l.keySet());
-        names.addAll(r.keySet());
-        Set<String> taken = new HashSet<>(names);
-        TreeMap<String, Entry> out = new TreeMap<>(Names::compare);
-        for (String name : names) {
-            decide(Paths.join(prefix, name), name, Optional.ofNullable(b.get(name)), Optional.ofNullable(l.get(name)),
-                    Optional.ofNullable(r.get(name)), out, taken);
+        List<Entry> b = base.map(d -> DirectoryTree.entries(store, d)).orElse(List.of());
+        List<Entry> l = DirectoryTree.entries(store, local), r = DirectoryTree.entries(store, remote);
+        Set<String> taken = new HashSet<>();
+        for (List<Entry> side : List.of(b, l, r)) for (Entry e : side) taken.add(e.name());
+        List<Entry> out = new ArrayList<>(Math.max(l.size(), r.size()) + 4);
+        int conflictsBefore = conflicts.size();
+        // Three-way merge-join of the sorted entry lists, one name at a time.
+        int i = 0, j = 0, k = 0;
+        while (i < b.size() || j < l.size() || k < r.size()) {
+            String name = null;
+            if (i < b.size()) name = b.get(i).name();
+            if (j < l.size() && (name == null || Names.compare(l.get(j).name(), name) < 0)) name = l.get(j).name();
+            if (k < r.size() && (name == null || Names.compare(r.get(k).name(), name) < 0)) name = r.get(k).name();
+            Optional<Entry> be = i < b.size() && b.get(i).name().equals(name) ? Optional.of(b.get(i++)) : Optional.empty();
+            Optional<Entry> le = j < l.size() && l.get(j).name().equals(name) ? Optional.of(l.get(j++)) : Optional.empty();
+            Optional<Entry> re = k < r.size() && r.get(k).name().equals(name) ? Optional.of(r.get(k++)) : Optional.empty();
+            decide(Paths.join(prefix, name), name, be, le, re, out, taken);
         }
-        return DirectoryTree.build(new ArrayList<>(out.values()), store, params);
-    }
-
-    private Map<String, Entry> index(Optional<DirRef> dir) {
-        Map<String, Entry> m = new TreeMap<>(Names::compare);
-        dir.ifPresent(d -> DirectoryTree.entries(store, d).forEach(e -> m.put(e.name(), e)));
-        return m;
+        if (conflicts.size() > conflictsBefore) out.sort((x, y) -> Names.compare(x.name(), y.name())); // copies were appended
+        return DirectoryTree.build(out, store, params);
     }
 
     private void decide(String path, String name, Optional<Entry> b, Optional<Entry> l, Optional<Entry> r,
-            TreeMap<String, Entry> out, Set<String> taken) {
+            List<Entry> out, Set<String> taken) {
         if (l.equals(r) || l.equals(b)) {
-            (l.equals(r) ? l : r).ifPresent(e -> out.put(name, e));
+            (l.equals(r) ? l : r).ifPresent(out::add);
             return;
         }
         if (r.equals(b)) {
-            l.ifPresent(e -> out.put(name, e));
+            l.ifPresent(out::add);
             return;
         }
         // Both sides changed this name, differently.
@@ -108,25 +107,25 @@ public final class Merge {
                 DirRef kept = l.isEmpty()
                         ? mergeDir(b.map(Entry::dir), empty(), edited.dir(), path)
                         : mergeDir(b.map(Entry::dir), edited.dir(), empty(), path);
-                if (!kept.equals(empty())) out.put(name, Entry.directory(name, kept));
+                if (!kept.equals(empty())) out.add(Entry.directory(name, kept));
             } else {
-                out.put(name, edited); // edit beats delete
+                out.add(edited); // edit beats delete
             }
             return;
         }
         Entry le = l.get(), re = r.get();
         if (le.isDirectory() && re.isDirectory()) {
             Optional<DirRef> baseDir = b.filter(Entry::isDirectory).map(Entry::dir).or(() -> Optional.of(empty()));
-            out.put(name, Entry.directory(name, mergeDir(baseDir, le.dir(), re.dir(), path)));
+            out.add(Entry.directory(name, mergeDir(baseDir, le.dir(), re.dir(), path)));
         } else if (le.sameContent(re)) {
-            out.put(name, mergeMetadata(b, le, re));
+            out.add(mergeMetadata(b, le, re));
         } else if (le.isDirectory() || re.isDirectory()) {
             Entry dir = le.isDirectory() ? le : re, file = le.isDirectory() ? re : le;
             String device = le.isDirectory() ? remoteDevice : localDevice;
-            out.put(name, dir);
+            out.add(dir);
             copy(path, name, file, device, Reason.FILE_VERSUS_DIRECTORY, out, taken);
         } else {
-            out.put(name, re);
+            out.add(re);
             copy(path, name, le, localDevice, Reason.BOTH_CHANGED, out, taken);
         }
     }
@@ -138,10 +137,10 @@ public final class Merge {
         return new Entry(l.name(), l.kind(), exec, Math.max(l.mtimeNanos(), r.mtimeNanos()), l.size(), l.content(), l.height());
     }
 
-    private void copy(String path, String name, Entry e, String device, Reason reason, TreeMap<String, Entry> out, Set<String> taken) {
+    private void copy(String path, String name, Entry e, String device, Reason reason, List<Entry> out, Set<String> taken) {
         String copyName = conflictName(name, device, taken);
         taken.add(copyName);
-        out.put(copyName, e.withName(copyName));
+        out.add(e.withName(copyName));
         int slash = path.lastIndexOf('/');
         conflicts.add(new Conflict(path, reason, slash < 0 ? copyName : path.substring(0, slash + 1) + copyName, device));
     }

@@ -71,21 +71,51 @@ public final class TreeEditor {
     }
 
     private DirRef rebuild(Optional<DirRef> dir, Node edits, String prefix) {
-        TreeMap<String, Entry> entries = new TreeMap<>(Names::compare);
-        dir.ifPresent(d -> DirectoryTree.entries(store, d).forEach(e -> entries.put(e.name(), e)));
-        edits.here.forEach((name, e) -> {
-            if (e.isPresent()) entries.put(name, e.get());
-            else entries.remove(name);
-        });
+        // The edits of this folder, in name order: puts/deletes here, then rebuilt subfolders.
+        TreeMap<String, Optional<Entry>> changes = new TreeMap<>(Names::compare);
+        changes.putAll(edits.here);
+        List<Entry> existing = dir.map(d -> DirectoryTree.entries(store, d)).orElse(List.of());
         for (Map.Entry<String, Node> sub : edits.below.entrySet()) {
             String name = sub.getKey();
-            Entry existing = entries.get(name);
-            if (existing != null && !existing.isDirectory()) {
-                throw new MerkleException("cannot edit inside " + Paths.join(prefix, name) + ": it is a " + existing.kind());
+            Optional<Entry> current = changes.containsKey(name) ? changes.get(name) : find(existing, name);
+            if (current.isPresent() && !current.get().isDirectory()) {
+                throw new MerkleException("cannot edit inside " + Paths.join(prefix, name) + ": it is a " + current.get().kind());
             }
-            DirRef child = rebuild(Optional.ofNullable(existing).map(Entry::dir), sub.getValue(), Paths.join(prefix, name));
-            entries.put(name, Entry.directory(name, child));
+            DirRef child = rebuild(current.map(Entry::dir), sub.getValue(), Paths.join(prefix, name));
+            changes.put(name, Optional.of(Entry.directory(name, child)));
         }
-        return DirectoryTree.build(new ArrayList<>(entries.values()), store, params);
+        // Merge-join the sorted entries with the sorted changes.
+        List<Entry> out = new ArrayList<>(existing.size() + changes.size());
+        var it = changes.entrySet().iterator();
+        Map.Entry<String, Optional<Entry>> next = it.hasNext() ? it.next() : null;
+        for (Entry e : existing) {
+            while (next != null && Names.compare(next.getKey(), e.name()) < 0) {
+                next.getValue().ifPresent(out::add);
+                next = it.hasNext() ? it.next() : null;
+            }
+            if (next != null && next.getKey().equals(e.name())) {
+                next.getValue().ifPresent(out::add);
+                next = it.hasNext() ? it.next() : null;
+            } else {
+                out.add(e);
+            }
+        }
+        while (next != null) {
+            next.getValue().ifPresent(out::add);
+            next = it.hasNext() ? it.next() : null;
+        }
+        return DirectoryTree.build(out, store, params);
+    }
+
+    private static Optional<Entry> find(List<Entry> sorted, String name) {
+        int lo = 0, hi = sorted.size() - 1;
+        while (lo <= hi) {
+            int mid = (lo + hi) >>> 1;
+            int c = Names.compare(sorted.get(mid).name(), name);
+            if (c == 0) return Optional.of(sorted.get(mid));
+            if (c < 0) lo = mid + 1;
+            else hi = mid - 1;
+        }
+        return Optional.empty();
     }
 }
