@@ -8,6 +8,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Set;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -29,16 +30,13 @@ public abstract class AbstractBlockStore implements BlockStore {
         this.codec = codec;
     }
 
-    /** A block in its stored form, ready to be written. */
-    protected record Encoded(Hash hash, BlockCodec.StoredForm form) {}
-
     // ---- the storage operations an implementation provides ----
 
     /** Those of {@code hashes} that are stored. */
     protected abstract Set<Hash> presentAmong(Collection<Hash> hashes);
 
     /** Writes those of {@code blocks} not yet stored, atomically and durably; returns what was added. */
-    protected abstract PutResult insertAbsent(List<Encoded> blocks);
+    protected abstract PutResult insertAbsent(List<StoredBlock> blocks);
 
     /** Applies {@code reader} to the stored value, which may be valid only during the call. */
     protected abstract <T> Optional<T> readStored(Hash hash, Function<ByteBuffer, T> reader);
@@ -62,7 +60,38 @@ public abstract class AbstractBlockStore implements BlockStore {
         if (absent.isEmpty()) return PutResult.NONE;
         // Compression is the CPU-heavy part of a put: spread a large batch over the cores.
         var stream = absent.size() >= PARALLEL_ENCODE ? absent.parallelStream() : absent.stream();
-        return insertAbsent(stream.map(b -> new Encoded(b.hash(), codec.encode(b.data()))).toList());
+        return insertAbsent(stream.map(b -> new StoredBlock(b.hash(), codec.encode(b.data()))).toList());
+    }
+
+    @Override
+    public PutResult putAllStored(Collection<StoredBlock> blocks) {
+        Map<Hash, StoredBlock> unique = new LinkedHashMap<>();
+        for (StoredBlock b : blocks) {
+            unique.putIfAbsent(b.hash(), b);
+        }
+        Set<Hash> present = presentAmong(unique.keySet());
+        List<StoredBlock> absent = unique.values().stream().filter(b -> !present.contains(b.hash())).toList();
+        return absent.isEmpty() ? PutResult.NONE : insertAbsent(absent);
+    }
+
+    @Override
+    public Optional<byte[]> getStored(Hash hash) {
+        return readStored(hash, value -> {
+            byte[] copy = new byte[value.remaining()];
+            value.duplicate().get(copy);
+            // The same checks as a read (CRC, format, lengths), without decompressing.
+            BlockCodec.checkStored(hash, ByteBuffer.wrap(copy));
+            return copy;
+        });
+    }
+
+    @Override
+    public OptionalInt rawLength(Hash hash) {
+        Optional<Integer> n = readStored(hash, value -> {
+            if (value.remaining() < BlockCodec.HEADER) throw new CorruptBlockException(hash, "stored value shorter than its header");
+            return BlockCodec.rawLength(value);
+        });
+        return n.map(OptionalInt::of).orElseGet(OptionalInt::empty);
     }
 
     @Override

@@ -96,6 +96,22 @@ public final class BlockCodec {
             writeTo(ByteBuffer.wrap(out));
             return out;
         }
+
+        /**
+         * A stored form received from elsewhere (e.g. the wire), fully checked: CRC, format,
+         * decompressed length and that the content hashes to {@code hash}. This is how a host
+         * accepts a block without compressing it again.
+         *
+         * @throws CorruptBlockException if any check fails
+         */
+        public static StoredForm verified(Hash hash, byte[] stored) {
+            decode(hash, ByteBuffer.wrap(stored), true);
+            ByteBuffer b = ByteBuffer.wrap(stored);
+            byte format = b.get();
+            int rawLength = b.getInt();
+            int crc = b.getInt();
+            return new StoredForm(format, rawLength, crc, Arrays.copyOfRange(stored, HEADER, stored.length));
+        }
     }
 
     /** The length of the block a stored value decodes to, read from its header. */
@@ -106,13 +122,17 @@ public final class BlockCodec {
     }
 
     /**
-     * Decodes a stored value (heap or direct buffer, position to limit; not modified).
+     * Checks a stored value's header and CRC without decompressing it: the length, format,
+     * recorded length and checksum, and for a raw value that the payload has that length.
      *
-     * @throws CorruptBlockException if the value is malformed, fails its CRC, does not
-     *     decompress to its recorded length or, with {@code verifyHash}, does not hash to {@code hash}
+     * @throws CorruptBlockException naming {@code hash} if any check fails
      */
-    public static byte[] decode(Hash hash, ByteBuffer stored, boolean verifyHash) {
-        stored = stored.duplicate().order(ByteOrder.BIG_ENDIAN);
+    public static void checkStored(Hash hash, ByteBuffer stored) {
+        header(hash, stored.duplicate().order(ByteOrder.BIG_ENDIAN));
+    }
+
+    /** Checks the header and CRC; returns the payload. */
+    private static ByteBuffer header(Hash hash, ByteBuffer stored) {
         int p = stored.position();
         int len = stored.remaining();
         if (len < HEADER) {
@@ -130,32 +150,44 @@ public final class BlockCodec {
         if ((int) c.getValue() != crc) {
             throw new CorruptBlockException(hash, "checksum mismatch");
         }
+        if (format == RAW && payload.remaining() != rawLength) {
+            throw new CorruptBlockException(hash, "raw payload of " + payload.remaining() + " bytes, header says " + rawLength);
+        }
+        if (format != RAW && format != ZSTD) {
+            throw new CorruptBlockException(hash, "unknown format byte " + format);
+        }
+        return payload;
+    }
+
+    /**
+     * Decodes a stored value (heap or direct buffer, position to limit; not modified).
+     *
+     * @throws CorruptBlockException if the value is malformed, fails its CRC, does not
+     *     decompress to its recorded length or, with {@code verifyHash}, does not hash to {@code hash}
+     */
+    public static byte[] decode(Hash hash, ByteBuffer stored, boolean verifyHash) {
+        stored = stored.duplicate().order(ByteOrder.BIG_ENDIAN);
+        ByteBuffer payload = header(hash, stored);
+        byte format = stored.get(stored.position());
+        int rawLength = stored.getInt(stored.position() + 1);
         byte[] data = new byte[rawLength];
-        switch (format) {
-            case RAW -> {
-                if (payload.remaining() != rawLength) {
-                    throw new CorruptBlockException(hash, "raw payload of " + payload.remaining()
-                            + " bytes, header says " + rawLength);
-                }
-                payload.get(0, data);
+        if (format == RAW) {
+            payload.get(0, data);
+        } else {
+            long n;
+            try {
+                n = payload.isDirect()
+                        ? Zstd.decompress(data, payload)
+                        : Zstd.decompressByteArray(data, 0, rawLength, payload.array(),
+                                payload.arrayOffset(), payload.remaining());
+            } catch (ZstdException e) {
+                throw new CorruptBlockException(hash, "zstd frame does not decode: " + e.getMessage());
             }
-            case ZSTD -> {
-                long n;
-                try {
-                    n = payload.isDirect()
-                            ? Zstd.decompress(data, payload)
-                            : Zstd.decompressByteArray(data, 0, rawLength, payload.array(),
-                                    payload.arrayOffset(), payload.remaining());
-                } catch (ZstdException e) {
-                    throw new CorruptBlockException(hash, "zstd frame does not decode: " + e.getMessage());
-                }
-                if (Zstd.isError(n) || n != rawLength) {
-                    throw new CorruptBlockException(hash, Zstd.isError(n)
-                            ? "zstd frame does not decode: " + Zstd.getErrorName(n)
-                            : "zstd frame decodes to " + n + " bytes, header says " + rawLength);
-                }
+            if (Zstd.isError(n) || n != rawLength) {
+                throw new CorruptBlockException(hash, Zstd.isError(n)
+                        ? "zstd frame does not decode: " + Zstd.getErrorName(n)
+                        : "zstd frame decodes to " + n + " bytes, header says " + rawLength);
             }
-            default -> throw new CorruptBlockException(hash, "unknown format byte " + format);
         }
         if (verifyHash && !Hash.of(data).equals(hash)) {
             throw new CorruptBlockException(hash, "content hashes to " + Hash.of(data).toHex());

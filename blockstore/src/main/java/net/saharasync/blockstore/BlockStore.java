@@ -3,6 +3,7 @@ package net.saharasync.blockstore;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
 
@@ -30,6 +31,19 @@ public interface BlockStore extends AutoCloseable {
     default PutResult put(Block block) {
         return putAll(List.of(block));
     }
+
+    /**
+     * Stores blocks already in their {@link BlockCodec} form (received from the wire, say),
+     * skipping those present; all or nothing, durable on return. The forms must have been
+     * checked against their hashes ({@link BlockCodec.StoredForm#verified}).
+     */
+    PutResult putAllStored(Collection<StoredBlock> blocks);
+
+    /** The block's stored form (its {@link BlockCodec} bytes, CRC-checked), e.g. to send as is. */
+    Optional<byte[]> getStored(Hash hash);
+
+    /** The length the block decodes to, from its stored header (no decompression). */
+    OptionalInt rawLength(Hash hash);
 
     /** The block's bytes, CRC-checked; with {@code verifyHash} also checked against {@code hash}. */
     Optional<byte[]> get(Hash hash, boolean verifyHash);
@@ -61,6 +75,9 @@ public interface BlockStore extends AutoCloseable {
 
     @Override
     void close();
+
+    /** A block in its stored form, with its address. */
+    record StoredBlock(Hash hash, BlockCodec.StoredForm form) {}
 
     /** What a {@link #putAll} added: blocks, their bytes, and the bytes they take stored. */
     record PutResult(int added, long rawBytes, long storedBytes) {

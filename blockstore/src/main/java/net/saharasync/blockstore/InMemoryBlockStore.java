@@ -37,11 +37,11 @@ public final class InMemoryBlockStore extends AbstractBlockStore {
     }
 
     @Override
-    protected synchronized PutResult insertAbsent(List<Encoded> blocks) {
+    protected synchronized PutResult insertAbsent(List<StoredBlock> blocks) {
         checkOpen();
         int added = 0;
         long raw = 0, stored = 0;
-        for (Encoded e : blocks) {
+        for (StoredBlock e : blocks) {
             if (values.putIfAbsent(e.hash(), e.form().toBytes()) == null) {
                 added++;
                 raw += e.form().rawLength();

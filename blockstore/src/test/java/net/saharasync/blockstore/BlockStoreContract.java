@@ -199,6 +199,47 @@ public abstract class BlockStoreContract {
     }
 
     @Test
+    void storedFormsTravelAsIsAndAreCheckedBeforeTheyAreAccepted() {
+        Random r = new Random(7);
+        BlockCodec codec = new BlockCodec(1);
+        byte[] text = compressible(r, 100_000);
+        byte[] noise = random(r, 70_000);
+        Hash th = Hash.of(text), nh = Hash.of(noise);
+        byte[] textStored = codec.encode(text).toBytes();
+        byte[] noiseStored = codec.encode(noise).toBytes();
+
+        BlockStore.PutResult put = store.putAllStored(List.of(
+                new BlockStore.StoredBlock(th, BlockCodec.StoredForm.verified(th, textStored)),
+                new BlockStore.StoredBlock(nh, BlockCodec.StoredForm.verified(nh, noiseStored))));
+        assertThat(put.added()).isEqualTo(2);
+        assertThat(put.storedBytes()).isEqualTo(textStored.length + noiseStored.length);
+        assertThat(store.get(th, true)).contains(text);
+        assertThat(store.getStored(th)).hasValueSatisfying(b -> assertThat(b).isEqualTo(textStored));
+        assertThat(store.rawLength(th)).hasValue(100_000);
+        assertThat(store.rawLength(nh)).hasValue(70_000);
+        assertThat(store.rawLength(Hash.of(new byte[] {1}))).isEmpty();
+        assertThat(store.getStored(Hash.of(new byte[] {1}))).isEmpty();
+        assertThat(store.putAllStored(List.of(new BlockStore.StoredBlock(th, BlockCodec.StoredForm.verified(th, textStored)))).added())
+                .isZero();
+
+        // A stored form under someone else's hash, or damaged, never becomes a StoredForm.
+        assertThatThrownBy(() -> BlockCodec.StoredForm.verified(nh, textStored))
+                .isInstanceOf(CorruptBlockException.class).hasMessageContaining(nh.toHex());
+        byte[] damaged = textStored.clone();
+        damaged[damaged.length - 1] ^= 1;
+        assertThatThrownBy(() -> BlockCodec.StoredForm.verified(th, damaged)).isInstanceOf(CorruptBlockException.class);
+    }
+
+    @Test
+    void aCorruptValueIsNeverHandedOutInStoredFormEither() throws Exception {
+        Block b = Block.of(compressible(new Random(3), 50_000));
+        store.put(b);
+        corrupt(b.hash());
+        assertThatThrownBy(() -> store.getStored(b.hash()))
+                .isInstanceOf(CorruptBlockException.class).hasMessageContaining(b.hash().toHex());
+    }
+
+    @Test
     void aClosedStoreRefusesWork() {
         store.close();
         assertThatThrownBy(() -> store.has(Hash.of(new byte[0]))).isInstanceOf(BlockStoreException.class);

@@ -83,11 +83,11 @@ public final class LmdbBlockStore extends AbstractBlockStore {
     }
 
     @Override
-    protected PutResult insertAbsent(List<Encoded> fresh) {
+    protected PutResult insertAbsent(List<StoredBlock> fresh) {
         return env.write(txn -> {
             int added = 0;
             long raw = 0, stored = 0;
-            for (Encoded e : fresh) {
+            for (StoredBlock e : fresh) {
                 ByteBuffer k = key(e.hash());
                 if (txn.contains(blocks, k)) continue;
                 e.form().writeTo(txn.reserve(blocks, k, e.form().length()));

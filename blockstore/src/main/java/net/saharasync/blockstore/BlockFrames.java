@@ -1,0 +1,92 @@
+package net.saharasync.blockstore;
+
+import java.io.DataInputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.util.Optional;
+
+/**
+ * The wire framing of block batches, shared by host and client: a body is a sequence of
+ * frames {@code hash[32] | u32 length | stored[length]}, where {@code stored} is the block's
+ * {@link BlockCodec} form (zstd frame or raw, with its CRC). Sender and receiver store and
+ * send that form as is, so nobody compresses a block twice; the receiver still checks every
+ * frame against its hash before using it ({@link BlockCodec.StoredForm#verified}).
+ */
+public final class BlockFrames {
+    /** Bytes of framing before each stored form. */
+    public static final int FRAME_HEADER = Hash.BYTES + 4;
+    /** The largest stored form a frame may carry: a maximal block, its header and zstd's worst-case overhead. */
+    public static final int MAX_STORED = BlockStore.MAX_BLOCK_BYTES + BlockCodec.HEADER + (64 << 10);
+
+    private BlockFrames() {}
+
+    /** A frame as read: the claimed hash and the stored form, not yet verified. */
+    public record Frame(Hash hash, byte[] stored) {}
+
+    /** A frame that is cut short, too long or otherwise not a frame. */
+    public static final class MalformedFrameException extends BlockStoreException {
+        public MalformedFrameException(String message) {
+            super(message);
+        }
+    }
+
+    /** Writes one frame. */
+    public static void write(OutputStream out, Hash hash, byte[] stored) throws IOException {
+        byte[] head = new byte[FRAME_HEADER];
+        ByteBuffer.wrap(head).put(hash.toBytes()).putInt(stored.length);
+        out.write(head);
+        out.write(stored);
+    }
+
+    /** The bytes one frame takes on the wire. */
+    public static long frameLength(byte[] stored) {
+        return FRAME_HEADER + (long) stored.length;
+    }
+
+    /** Reads frames one at a time from a stream (a request or response body). */
+    public static final class Reader {
+        private final DataInputStream in;
+        private long frames;
+
+        public Reader(InputStream in) {
+            this.in = new DataInputStream(in);
+        }
+
+        /**
+         * The next frame, or empty at a clean end of the body (between frames).
+         *
+         * @throws MalformedFrameException if the body ends inside a frame or a length is out of range
+         * @throws IOException if reading fails (including a read timeout)
+         */
+        public Optional<Frame> next() throws IOException {
+            int first = in.read();
+            if (first < 0) return Optional.empty();
+            byte[] head = new byte[FRAME_HEADER];
+            head[0] = (byte) first;
+            readFully(head, 1, FRAME_HEADER - 1, "frame header");
+            ByteBuffer b = ByteBuffer.wrap(head);
+            byte[] h = new byte[Hash.BYTES];
+            b.get(h);
+            int length = b.getInt();
+            if (length < BlockCodec.HEADER || length > MAX_STORED) {
+                throw new MalformedFrameException("frame " + frames + " claims a stored length of "
+                        + Integer.toUnsignedString(length) + " bytes (allowed " + BlockCodec.HEADER + ".." + MAX_STORED + ")");
+            }
+            byte[] stored = new byte[length];
+            readFully(stored, 0, length, "frame body");
+            frames++;
+            return Optional.of(new Frame(Hash.fromBytes(h), stored));
+        }
+
+        private void readFully(byte[] buf, int off, int len, String what) throws IOException {
+            try {
+                in.readFully(buf, off, len);
+            } catch (EOFException e) {
+                throw new MalformedFrameException("body ends inside the " + what + " of frame " + frames);
+            }
+        }
+    }
+}
