@@ -1,0 +1,172 @@
+package net.saharasync.merkle;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalInt;
+import java.util.Set;
+import java.util.function.Function;
+import net.saharasync.blockstore.Hash;
+import net.saharasync.merkle.TreeObject.DirChild;
+import net.saharasync.merkle.TreeObject.DirIndex;
+import net.saharasync.merkle.TreeObject.DirLeaf;
+import net.saharasync.merkle.TreeObject.FileChild;
+import net.saharasync.merkle.TreeObject.FileIndex;
+
+/**
+ * Checks a commit before a host accepts it: that everything it references is there and that
+ * its trees hold together. Walks top-down one level at a time (one batch lookup per level) and
+ * checks every object against what its parent says of it: kind, height, entry count, first
+ * name and the bound set by the next sibling (so the whole listing stays sorted), byte
+ * lengths adding up, and chunk lengths matching the stored blocks.
+ *
+ * <p>Objects the caller already {@code known} (already part of the volume, and so already
+ * checked with their whole subtree) are checked against their parent's claims but not
+ * descended into; that is what makes a commit of a small edit cost O(changed nodes).
+ */
+public final class TreeCheck {
+    private TreeCheck() {}
+
+    /** What the walk found: hashes newly reached (parents before children) and hashes missing. */
+    public record Result(List<Hash> reached, List<Hash> missing) {
+        public Result {
+            reached = List.copyOf(reached);
+            missing = List.copyOf(missing);
+        }
+
+        public boolean complete() {
+            return missing.isEmpty();
+        }
+    }
+
+    /** What a parent claims of a child. {@code first}/{@code upper} are null where no claim is made. */
+    private sealed interface Claim permits CommitClaim, DirClaim, FileClaim, LeafClaim {
+        Hash hash();
+    }
+
+    private record CommitClaim(Hash hash) implements Claim {}
+
+    private record DirClaim(Hash hash, int height, long count, String first, String upper, String path) implements Claim {}
+
+    private record FileClaim(Hash hash, int height, long length, String path) implements Claim {}
+
+    private record LeafClaim(Hash hash, long length, String path) implements Claim {}
+
+    /**
+     * Checks the commit {@code commit} and everything under it.
+     *
+     * @param known given a batch of hashes, those already accepted with their whole subtree
+     * @param available given a batch of hashes not known, those the caller may use (present and permitted)
+     * @throws MalformedObjectException naming the object and path when a tree does not hold together
+     */
+    public static Result check(ObjectStore store, Hash commit,
+                               Function<List<Hash>, Set<Hash>> known,
+                               Function<List<Hash>, Set<Hash>> available) {
+        List<Hash> reached = new ArrayList<>();
+        Set<Hash> missing = new LinkedHashSet<>();
+        Set<Hash> seen = new java.util.HashSet<>();
+        List<Claim> level = List.of(new CommitClaim(commit));
+        for (int depth = 0; !level.isEmpty(); depth++) {
+            Map<Claim, Boolean> claims = new LinkedHashMap<>();
+            for (Claim c : level) claims.put(c, Boolean.TRUE);
+            List<Hash> hashes = claims.keySet().stream().map(Claim::hash).distinct().toList();
+            Set<Hash> isKnown = known.apply(hashes);
+            List<Hash> unknown = hashes.stream().filter(h -> !isKnown.contains(h)).toList();
+            Set<Hash> usable = unknown.isEmpty() ? Set.of() : available.apply(unknown);
+            List<Claim> next = new ArrayList<>();
+            for (Claim c : claims.keySet()) {
+                Hash h = c.hash();
+                boolean k = isKnown.contains(h);
+                if (!k && !usable.contains(h)) {
+                    missing.add(h);
+                    continue;
+                }
+                if (!k && seen.add(h)) reached.add(h);
+                check(store, c, k ? null : next);
+            }
+            level = next;
+        }
+        return new Result(reached, new ArrayList<>(missing));
+    }
+
+    /** Checks one object against its parent's claim; adds its children's claims to {@code next} unless null. */
+    private static void check(ObjectStore store, Claim claim, List<Claim> next) {
+        switch (claim) {
+            case CommitClaim c -> {
+                Commit commit = store.read(c.hash(), Commit.class);
+                if (next != null) {
+                    next.add(new DirClaim(commit.root().root(), commit.root().height(), -1, null, null, "/"));
+                }
+            }
+            case LeafClaim l -> leaf(store, l.hash(), l.length(), l.path());
+            case FileClaim f when f.height() == 0 -> leaf(store, f.hash(), f.length(), f.path());
+            case FileClaim f -> {
+                FileIndex node = store.read(f.hash(), FileIndex.class);
+                if (node.height() != f.height()) fail(f.hash(), f.path(), "file node of height " + node.height() + ", parent says " + f.height());
+                if (node.length() != f.length()) fail(f.hash(), f.path(), "file node of " + node.length() + " bytes, parent says " + f.length());
+                if (next != null) {
+                    for (FileChild ch : node.children()) next.add(new FileClaim(ch.hash(), f.height() - 1, ch.length(), f.path()));
+                }
+            }
+            case DirClaim d when d.height() == 0 -> {
+                List<Entry> entries = store.read(d.hash(), DirLeaf.class).entries();
+                bounds(d, entries.size(), entries.isEmpty() ? null : entries.getFirst().name(),
+                        entries.isEmpty() ? null : entries.getLast().name());
+                if (next != null) {
+                    for (Entry e : entries) next.add(claimOf(e, join(d.path(), e.name())));
+                }
+            }
+            case DirClaim d -> {
+                DirIndex node = store.read(d.hash(), DirIndex.class);
+                if (node.height() != d.height()) fail(d.hash(), d.path(), "directory node of height " + node.height() + ", parent says " + d.height());
+                List<DirChild> cs = node.children();
+                bounds(d, node.count(), cs.getFirst().firstName(), null);
+                if (next != null) {
+                    for (int i = 0; i < cs.size(); i++) {
+                        String upper = i + 1 < cs.size() ? cs.get(i + 1).firstName() : d.upper();
+                        DirChild ch = cs.get(i);
+                        next.add(new DirClaim(ch.hash(), d.height() - 1, ch.count(), ch.firstName(), upper, d.path()));
+                    }
+                }
+            }
+        }
+    }
+
+    private static Claim claimOf(Entry e, String path) {
+        return switch (e.kind()) {
+            case DIRECTORY -> new DirClaim(e.content(), e.height(), -1, null, null, path);
+            case FILE -> new FileClaim(e.content(), e.height(), e.size(), path);
+            case SYMLINK -> new LeafClaim(e.content(), e.size(), path);
+        };
+    }
+
+    /** Count, first name and upper bound of a directory node against its parent's claims. */
+    private static void bounds(DirClaim d, long count, String first, String last) {
+        if (d.count() >= 0 && count != d.count()) fail(d.hash(), d.path(), "directory node of " + count + " entries, parent says " + d.count());
+        if (d.first() != null && !d.first().equals(first)) {
+            fail(d.hash(), d.path(), "directory node starts at " + Names.printable(String.valueOf(first))
+                    + ", parent says " + Names.printable(d.first()));
+        }
+        // A leaf's last name (or, for an index, each child's bound in turn) must stay below the next sibling's first.
+        if (d.upper() != null && last != null && Names.compare(last, d.upper()) >= 0) {
+            fail(d.hash(), d.path(), "directory node reaches " + Names.printable(last) + ", past its sibling "
+                    + Names.printable(d.upper()));
+        }
+    }
+
+    private static void leaf(ObjectStore store, Hash h, long length, String path) {
+        OptionalInt n = store.blocks().rawLength(h);
+        if (n.isEmpty()) throw new MerkleException("block " + h.toHex() + " at " + path + " is missing");
+        if (n.getAsInt() != length) fail(h, path, "block of " + n.getAsInt() + " bytes, its entry says " + length);
+    }
+
+    private static String join(String dir, String name) {
+        return dir.equals("/") ? "/" + name : dir + "/" + name;
+    }
+
+    private static void fail(Hash h, String path, String what) {
+        throw new MalformedObjectException("object " + h.toHex() + " at " + Names.printable(path) + ": " + what);
+    }
+}
