@@ -1,0 +1,85 @@
+package net.saharasync.hostd;
+
+import io.undertow.Undertow;
+import io.undertow.UndertowOptions;
+import java.net.InetSocketAddress;
+import java.util.Optional;
+import net.saharasync.hostd.http.Api;
+import net.saharasync.hostd.http.EventHub;
+import net.saharasync.hostd.http.HostMetrics;
+import net.saharasync.hostd.store.HostStore;
+import org.xnio.Options;
+
+/**
+ * A running host: the store, the event hub and Undertow listening on one address (HTTP, or
+ * HTTPS with HTTP/2 when TLS is on). {@link #start} returns once it accepts connections;
+ * {@link #close} stops it and closes the store.
+ */
+public final class HostServer implements AutoCloseable {
+    private final HostStore store;
+    private final EventHub events;
+    private final Undertow undertow;
+    private final Optional<Tls> tls;
+    private final int port;
+
+    private HostServer(HostStore store, EventHub events, Undertow undertow, Optional<Tls> tls) {
+        this.store = store;
+        this.events = events;
+        this.undertow = undertow;
+        this.tls = tls;
+        this.port = ((InetSocketAddress) undertow.getListenerInfo().getFirst().getAddress()).getPort();
+    }
+
+    public static HostServer start(HostConfig config) {
+        HostStore store = HostStore.open(config.data());
+        try {
+            EventHub events = new EventHub(store.volumes());
+            HostMetrics metrics = new HostMetrics(store.blocks(), events::connected);
+            Optional<Tls> tls = config.tls() ? Optional.of(Tls.loadOrCreate(config.data())) : Optional.empty();
+            Undertow.Builder b = Undertow.builder()
+                    .setHandler(Api.handler(store, events, metrics, config.limits()))
+                    .setWorkerThreads(Math.max(16, 8 * Runtime.getRuntime().availableProcessors()))
+                    // A stalled upload fails after this long without a byte, and its memory is freed.
+                    .setSocketOption(Options.READ_TIMEOUT, config.limits().readTimeoutMillis())
+                    .setServerOption(UndertowOptions.NO_REQUEST_TIMEOUT, 5 * 60_000)
+                    .setServerOption(UndertowOptions.MAX_ENTITY_SIZE, -1L);
+            if (tls.isPresent()) {
+                b.setServerOption(UndertowOptions.ENABLE_HTTP2, true).addHttpsListener(config.port(), config.host(), tls.get().context());
+            } else {
+                b.addHttpListener(config.port(), config.host());
+            }
+            Undertow u = b.build();
+            u.start();
+            return new HostServer(store, events, u, tls);
+        } catch (RuntimeException e) {
+            store.close();
+            throw e;
+        }
+    }
+
+    /** The port listened on (useful when started on port 0). */
+    public int port() {
+        return port;
+    }
+
+    /** The base URL clients use, e.g. {@code http://127.0.0.1:8443}. */
+    public String url(String host) {
+        String h = host.contains(":") ? "[" + host + "]" : host;
+        return (tls.isPresent() ? "https://" : "http://") + h + ":" + port;
+    }
+
+    public Optional<Tls> tls() {
+        return tls;
+    }
+
+    public HostStore store() {
+        return store;
+    }
+
+    @Override
+    public void close() {
+        events.closeAll();
+        undertow.stop();
+        store.close();
+    }
+}

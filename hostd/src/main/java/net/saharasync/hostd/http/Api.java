@@ -1,0 +1,107 @@
+package net.saharasync.hostd.http;
+
+import io.undertow.Handlers;
+import io.undertow.server.HttpHandler;
+import io.undertow.server.HttpServerExchange;
+import io.undertow.server.RoutingHandler;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import net.saharasync.hostd.HostConfig;
+import net.saharasync.hostd.HostException;
+import net.saharasync.hostd.store.Accounts.Principal;
+import net.saharasync.hostd.store.HostStore;
+import net.saharasync.hostd.store.Volumes.Access;
+import net.saharasync.hostd.store.Volumes.Volume;
+
+/**
+ * The host's HTTP API (docs/PROTOCOL.md, "Host API"): the routes and the wrappers around
+ * them. Outermost first: metrics (counts every request), errors (moves work off the I/O
+ * thread, turns failures into JSON), routing, then authentication per route.
+ */
+public final class Api {
+    private Api() {}
+
+    /** A route body; runs on a worker thread. */
+    @FunctionalInterface
+    interface Route {
+        void handle(HttpServerExchange ex) throws Exception;
+    }
+
+    public static HttpHandler handler(HostStore store, EventHub events, HostMetrics metrics, HostConfig.Limits limits) {
+        VolumeRoutes volumes = new VolumeRoutes(store, limits);
+        CommitRoute commits = new CommitRoute(store, events, metrics, limits);
+        BlockRoutes blocks = new BlockRoutes(store, metrics, limits);
+        RoutingHandler r = Handlers.routing()
+                .get("/v1/health", open(ex -> Exchanges.sendJson(ex, 200, Map.of("status", "ok"))))
+                .get("/v1/me", authed(store, ex -> me(ex)))
+                .delete("/v1/tokens/{token}", authed(store, ex -> revoke(store, ex)))
+                .get("/v1/volumes", authed(store, volumes::list))
+                .post("/v1/volumes", authed(store, volumes::create))
+                .get("/v1/volumes/{volume}", authed(store, volumes::get))
+                .get("/v1/volumes/{volume}/head", authed(store, volumes::head))
+                .put("/v1/volumes/{volume}/grants/{user}", authed(store, volumes::grant))
+                .get("/v1/volumes/{volume}/commits", authed(store, volumes::history))
+                .post("/v1/volumes/{volume}/commits", authed(store, commits::commit))
+                .get("/v1/volumes/{volume}/events", authed(store, ex -> events(store, events, ex)))
+                .post("/v1/blocks/missing", authed(store, blocks::missing))
+                .post("/v1/blocks", authed(store, blocks::upload))
+                .post("/v1/blocks/fetch", authed(store, blocks::fetch))
+                .get("/metrics", new AuthHandler(store.accounts(), true, adapt(metrics::scrape)))
+                .setFallbackHandler(open(ex -> {
+                    throw HostException.notFound("no such endpoint: " + ex.getRequestMethod() + " " + ex.getRequestPath());
+                }))
+                .setInvalidMethodHandler(open(ex -> {
+                    throw new HostException(405, "method_not_allowed", ex.getRequestMethod() + " is not allowed on " + ex.getRequestPath());
+                }));
+        return metrics.counting(new ErrorHandler(r));
+    }
+
+    private static HttpHandler adapt(Route route) {
+        return route::handle;
+    }
+
+    private static HttpHandler open(Route route) {
+        return adapt(route);
+    }
+
+    private static HttpHandler authed(HostStore store, Route route) {
+        return new AuthHandler(store.accounts(), false, adapt(route));
+    }
+
+    private static void me(HttpServerExchange ex) {
+        Principal p = Exchanges.principal(ex);
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("user", p.user().name());
+        m.put("admin", p.user().admin());
+        m.put("device", p.token().device());
+        m.put("token", p.token().id());
+        Exchanges.sendJson(ex, 200, m);
+    }
+
+    /** {@code DELETE /v1/tokens/{id}}: one's own token (an administrator: anyone's). */
+    private static void revoke(HostStore store, HttpServerExchange ex) {
+        Principal p = Exchanges.principal(ex);
+        String id = Exchanges.param(ex, "token");
+        boolean done = store.accounts().revoke(id, p.user().admin() ? Optional.empty() : Optional.of(p.userId()));
+        if (!done) throw HostException.notFound("no token " + id);
+        Exchanges.sendJson(ex, 200, Map.of("revoked", id));
+    }
+
+    private static void events(HostStore store, EventHub events, HttpServerExchange ex) throws Exception {
+        Volume v = VolumeRoutes.volume(store, ex, Access.READ);
+        String last = ex.getRequestHeaders().getFirst("Last-Event-ID");
+        long after;
+        if (last != null) {
+            try {
+                after = Long.parseLong(last.trim());
+            } catch (NumberFormatException e) {
+                throw HostException.badRequest("Last-Event-ID must be a sequence number");
+            }
+        } else {
+            // By default the stream starts with the current head, so a client learns its state at once.
+            after = Exchanges.queryLong(ex, "after", store.volumes().head(v.id()).map(h -> h.seq() - 1).orElse(0L), 0, Long.MAX_VALUE);
+        }
+        events.subscribe(ex, v.id(), Math.max(0, after));
+    }
+}

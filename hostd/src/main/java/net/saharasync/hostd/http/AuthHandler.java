@@ -1,0 +1,38 @@
+package net.saharasync.hostd.http;
+
+import io.undertow.server.HttpHandler;
+import io.undertow.server.HttpServerExchange;
+import io.undertow.util.Headers;
+import java.util.Optional;
+import net.saharasync.hostd.HostException;
+import net.saharasync.hostd.store.Accounts;
+import net.saharasync.hostd.store.Accounts.Principal;
+
+/**
+ * Requires {@code Authorization: Bearer <token>} naming a live token; attaches the caller.
+ * A missing, malformed, unknown or revoked token gets the same 401, which says nothing else.
+ */
+public final class AuthHandler implements HttpHandler {
+    private static final HostException UNAUTHORIZED = new HostException(401, "unauthorized", "a valid bearer token is required");
+    private final Accounts accounts;
+    private final boolean adminOnly;
+    private final HttpHandler next;
+
+    public AuthHandler(Accounts accounts, boolean adminOnly, HttpHandler next) {
+        this.accounts = accounts;
+        this.adminOnly = adminOnly;
+        this.next = next;
+    }
+
+    @Override
+    public void handleRequest(HttpServerExchange ex) throws Exception {
+        String header = ex.getRequestHeaders().getFirst(Headers.AUTHORIZATION);
+        Optional<Principal> p = header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)
+                ? accounts.authenticate(header.substring(7).trim())
+                : Optional.empty();
+        if (p.isEmpty()) throw UNAUTHORIZED;
+        if (adminOnly && !p.get().user().admin()) throw HostException.forbidden("this needs an administrator's token");
+        ex.putAttachment(Exchanges.PRINCIPAL, p.get());
+        next.handleRequest(ex);
+    }
+}

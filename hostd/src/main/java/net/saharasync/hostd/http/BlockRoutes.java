@@ -1,0 +1,126 @@
+package net.saharasync.hostd.http;
+
+import io.undertow.server.HttpServerExchange;
+import io.undertow.util.Headers;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Semaphore;
+import net.saharasync.blockstore.BlockCodec;
+import net.saharasync.blockstore.BlockFrames;
+import net.saharasync.blockstore.BlockStore;
+import net.saharasync.blockstore.CorruptBlockException;
+import net.saharasync.blockstore.Hash;
+import net.saharasync.hostd.HostConfig;
+import net.saharasync.hostd.HostException;
+import net.saharasync.hostd.store.Accounts.Principal;
+import net.saharasync.hostd.store.HostStore;
+
+/**
+ * Block exchange: which blocks the host lacks (for the caller), uploading a batch, and
+ * downloading a batch. Bodies of hash lists are raw 32-byte hashes back to back; block
+ * batches are {@link BlockFrames}. Every answer is given from the caller's point of view: a
+ * block stored for someone else is "missing" and "not found" (no cross-user hash oracle).
+ */
+final class BlockRoutes {
+    static final String FRAMES_TYPE = "application/x-sahara-blocks";
+
+    private final HostStore store;
+    private final HostMetrics metrics;
+    private final HostConfig.Limits limits;
+    private final Semaphore uploads;
+
+    BlockRoutes(HostStore store, HostMetrics metrics, HostConfig.Limits limits) {
+        this.store = store;
+        this.metrics = metrics;
+        this.limits = limits;
+        this.uploads = new Semaphore(limits.concurrentUploads(), true);
+    }
+
+    private static List<Hash> hashes(byte[] body, int max) {
+        if (body.length % Hash.BYTES != 0) throw HostException.badRequest("the body must be whole 32-byte hashes, got " + body.length + " bytes");
+        int n = body.length / Hash.BYTES;
+        if (n > max) throw HostException.tooLarge(n + " hashes exceed the limit of " + max + " per request");
+        List<Hash> out = new ArrayList<>(n);
+        ByteBuffer b = ByteBuffer.wrap(body);
+        for (int i = 0; i < n; i++) out.add(Hash.read(b));
+        return out;
+    }
+
+    /** {@code POST /v1/blocks/missing}: hashes in, a bitmap out (bit i, LSB first, set = the host lacks hashes[i]). */
+    void missing(HttpServerExchange ex) throws IOException {
+        Principal p = Exchanges.principal(ex);
+        List<Hash> asked = hashes(Exchanges.readBody(ex, (long) limits.maxMissingHashes() * Hash.BYTES), limits.maxMissingHashes());
+        BitSet usable = store.access().usable(p.userId(), VolumeRoutes.readable(store, p), asked);
+        byte[] bitmap = new byte[(asked.size() + 7) / 8];
+        for (int i = 0; i < asked.size(); i++) {
+            if (!usable.get(i)) bitmap[i >> 3] |= (byte) (1 << (i & 7));
+        }
+        ex.getResponseHeaders().put(Headers.CONTENT_TYPE, "application/octet-stream");
+        ex.getResponseSender().send(ByteBuffer.wrap(bitmap));
+    }
+
+    /**
+     * {@code POST /v1/blocks}: a batch of frames. Every frame is checked against its hash
+     * before anything is stored; one bad frame fails the batch (400) and stores nothing. The
+     * whole batch is stored in one durable transaction.
+     */
+    void upload(HttpServerExchange ex) throws IOException, InterruptedException {
+        Principal p = Exchanges.principal(ex);
+        uploads.acquire();
+        try {
+            List<BlockFrames.Frame> frames = new ArrayList<>();
+            try (InputStream in = Exchanges.body(ex, limits.maxBatchBytes())) {
+                BlockFrames.Reader r = new BlockFrames.Reader(in);
+                for (Optional<BlockFrames.Frame> f = r.next(); f.isPresent(); f = r.next()) frames.add(f.get());
+            }
+            // Checking is zstd + SHA-256 over every byte: spread it over the cores.
+            List<BlockStore.StoredBlock> blocks = frames.parallelStream().map(f -> {
+                try {
+                    return new BlockStore.StoredBlock(f.hash(), BlockCodec.StoredForm.verified(f.hash(), f.stored()));
+                } catch (CorruptBlockException e) {
+                    throw new HostException(400, "hash_mismatch", e.getMessage(), Map.of("hash", f.hash().toHex()));
+                }
+            }).toList();
+            long raw = blocks.stream().mapToLong(b -> b.form().rawLength()).sum();
+            BlockStore.PutResult put = store.blocks().putAllStored(blocks);
+            store.access().recordUploads(p.userId(), blocks.stream().map(BlockStore.StoredBlock::hash).toList());
+            metrics.uploaded(blocks.size(), raw, put.rawBytes());
+            // Nothing here tells whether a block was new to the store: that would be an oracle.
+            Exchanges.sendJson(ex, 200, Map.of("received", blocks.size(), "rawBytes", raw));
+        } finally {
+            uploads.release();
+        }
+    }
+
+    /**
+     * {@code POST /v1/blocks/fetch}: hashes in, frames out in the order asked, streamed. All
+     * must be usable by the caller, else 404 listing those that are not.
+     */
+    void fetch(HttpServerExchange ex) throws IOException {
+        Principal p = Exchanges.principal(ex);
+        List<Hash> asked = hashes(Exchanges.readBody(ex, (long) limits.maxFetchHashes() * Hash.BYTES), limits.maxFetchHashes());
+        BitSet usable = store.access().usable(p.userId(), VolumeRoutes.readable(store, p), asked);
+        List<String> absent = new ArrayList<>();
+        for (int i = usable.nextClearBit(0); i < asked.size(); i = usable.nextClearBit(i + 1)) absent.add(asked.get(i).toHex());
+        if (!absent.isEmpty()) {
+            throw new HostException(404, "not_found", absent.size() + " of the blocks asked for are not available",
+                    Map.of("missing", absent.subList(0, Math.min(absent.size(), CommitRoute.MAX_LISTED_MISSING))));
+        }
+        ex.getResponseHeaders().put(Headers.CONTENT_TYPE, FRAMES_TYPE);
+        OutputStream out = ex.getOutputStream();
+        for (Hash h : asked) {
+            // CRC-checked; a corrupt block throws and the response is cut off, never sent as data.
+            byte[] stored = store.blocks().getStored(h)
+                    .orElseThrow(() -> new IllegalStateException("block " + h.toHex() + " is reachable but not stored"));
+            BlockFrames.write(out, h, stored);
+        }
+        out.close();
+    }
+}

@@ -1,0 +1,126 @@
+package net.saharasync.hostd.http;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import io.undertow.server.HttpServerExchange;
+import io.undertow.server.handlers.sse.ServerSentEventConnection;
+import io.undertow.server.handlers.sse.ServerSentEventHandler;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import net.saharasync.hostd.store.Volumes;
+import net.saharasync.hostd.store.Volumes.HistoryEntry;
+
+/**
+ * Live heads over server-sent events: {@code GET /v1/volumes/{id}/events}. Each accepted
+ * commit is one event {@code id: <seq>, event: head, data: {"volume","seq","head","accepted"}}.
+ * A client that reconnects sends the last seq it saw ({@code Last-Event-ID}, or
+ * {@code ?after=}) and first gets every head it missed, in order, then live ones.
+ *
+ * <p>Commits of a volume and their events are serialised by the volume's lock, and a new
+ * subscriber is added and replayed under that same lock, so no head can fall between the
+ * replay and the live stream, and none arrives twice or out of order.
+ */
+public final class EventHub {
+    /** Missed heads replayed at most; beyond this the client gets a {@code reset} event with the current head and reads history. */
+    static final int MAX_REPLAY = 1000;
+    private static final long KEEPALIVE_MILLIS = 15_000;
+
+    private final Volumes volumes;
+    private final Map<Long, Topic> topics = new ConcurrentHashMap<>();
+
+    public EventHub(Volumes volumes) {
+        this.volumes = volumes;
+    }
+
+    private static final class Topic {
+        final Set<Subscriber> subscribers = ConcurrentHashMap.newKeySet();
+        long lastPublished;
+    }
+
+    private static final class Subscriber {
+        final ServerSentEventConnection connection;
+        long lastSent;
+
+        Subscriber(ServerSentEventConnection connection, long lastSent) {
+            this.connection = connection;
+            this.lastSent = lastSent;
+        }
+    }
+
+    /** The lock that orders a volume's commits and their events. */
+    public Object lock(long volume) {
+        return topics.computeIfAbsent(volume, v -> new Topic());
+    }
+
+    /** Connected subscribers, across volumes. */
+    public int connected() {
+        return topics.values().stream().mapToInt(t -> t.subscribers.size()).sum();
+    }
+
+    /** Sends an accepted head to every subscriber of its volume. Call holding {@link #lock}. */
+    public void publish(long volume, HistoryEntry e) {
+        Topic t = (Topic) lock(volume);
+        String data = data(volume, e);
+        t.lastPublished = Math.max(t.lastPublished, e.seq());
+        for (Subscriber s : t.subscribers) {
+            if (e.seq() > s.lastSent && s.connection.isOpen()) {
+                s.connection.send(data, "head", Long.toString(e.seq()), null);
+                s.lastSent = e.seq();
+            }
+        }
+    }
+
+    /** Turns the exchange into an event stream of {@code volume}, replaying heads after {@code after}. */
+    void subscribe(HttpServerExchange ex, long volume, long after) throws Exception {
+        new ServerSentEventHandler((connection, lastEventId) -> connected(connection, volume, after)).handleRequest(ex);
+    }
+
+    private void connected(ServerSentEventConnection connection, long volume, long after) {
+        connection.setKeepAliveTime(KEEPALIVE_MILLIS);
+        Topic t = (Topic) lock(volume);
+        // Read what was missed before taking the lock (this runs on an I/O thread, and commits
+        // hold the lock across their durable write); catch up under the lock only if a head
+        // was published meanwhile.
+        List<HistoryEntry> missed = volumes.after(volume, after, MAX_REPLAY + 1);
+        Subscriber s = new Subscriber(connection, after);
+        synchronized (t) {
+            if (missed.size() > MAX_REPLAY) {
+                volumes.head(volume).ifPresent(h -> {
+                    HistoryEntry last = volumes.after(volume, h.seq() - 1, 1).getFirst();
+                    connection.send(data(volume, last), "reset", Long.toString(last.seq()), null);
+                    s.lastSent = last.seq();
+                });
+            } else {
+                send(s, volume, missed);
+            }
+            if (t.lastPublished > s.lastSent) send(s, volume, volumes.after(volume, s.lastSent, MAX_REPLAY));
+            t.subscribers.add(s);
+            connection.addCloseTask(c -> t.subscribers.remove(s));
+        }
+    }
+
+    private static void send(Subscriber s, long volume, List<HistoryEntry> entries) {
+        for (HistoryEntry e : entries) {
+            if (e.seq() <= s.lastSent) continue;
+            s.connection.send(data(volume, e), "head", Long.toString(e.seq()), null);
+            s.lastSent = e.seq();
+        }
+    }
+
+    /** Closes every stream (host shutdown). */
+    public void closeAll() {
+        for (Topic t : topics.values()) {
+            for (Subscriber s : t.subscribers) s.connection.shutdown();
+        }
+    }
+
+    private static String data(long volume, HistoryEntry e) {
+        try {
+            return Exchanges.JSON.writeValueAsString(Map.of(
+                    "volume", Volumes.hex(volume), "seq", e.seq(), "head", e.commit().toHex(), "accepted", e.acceptedMillis()));
+        } catch (JsonProcessingException x) {
+            throw new IllegalStateException(x);
+        }
+    }
+}

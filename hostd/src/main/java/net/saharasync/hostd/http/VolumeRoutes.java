@@ -1,0 +1,143 @@
+package net.saharasync.hostd.http;
+
+import io.undertow.server.HttpServerExchange;
+import java.io.IOException;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import net.saharasync.blockstore.ChunkerParams;
+import net.saharasync.hostd.HostConfig;
+import net.saharasync.hostd.HostException;
+import net.saharasync.hostd.store.Accounts.Principal;
+import net.saharasync.hostd.store.Accounts.User;
+import net.saharasync.hostd.store.HostStore;
+import net.saharasync.hostd.store.Volumes;
+import net.saharasync.hostd.store.Volumes.Access;
+import net.saharasync.hostd.store.Volumes.Volume;
+
+/** Volumes, grants, heads and history. Commits are {@link CommitRoute}. */
+final class VolumeRoutes {
+    record Chunking(int min, int avg, int max) {}
+
+    record CreateVolume(String name, Chunking chunking) {}
+
+    record Grant(String access) {}
+
+    private final HostStore store;
+    private final HostConfig.Limits limits;
+
+    VolumeRoutes(HostStore store, HostConfig.Limits limits) {
+        this.store = store;
+        this.limits = limits;
+    }
+
+    /**
+     * The volume named in the path if the caller has at least {@code need} on it. A volume the
+     * caller cannot read is "not found", whether or not it exists.
+     */
+    static Volume volume(HostStore store, HttpServerExchange ex, Access need) {
+        Principal p = Exchanges.principal(ex);
+        String text = Exchanges.param(ex, "volume");
+        HostException none = HostException.notFound("no volume " + text);
+        long id = Volumes.parseId(text).orElseThrow(() -> none);
+        Access a = store.volumes().access(p.userId(), id);
+        if (a == Access.NONE) throw none;
+        if (!a.atLeast(need)) throw HostException.forbidden("volume " + text + " needs " + need.name().toLowerCase() + " access");
+        return store.volumes().get(id).orElseThrow(() -> none);
+    }
+
+    /** The ids of every volume the caller can read. */
+    static long[] readable(HostStore store, Principal p) {
+        return store.volumes().visibleTo(p.userId()).stream().mapToLong(va -> va.volume().id()).toArray();
+    }
+
+    Map<String, Object> describe(Volume v, Access a) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("id", v.idHex());
+        m.put("name", v.name());
+        m.put("owner", store.accounts().user(v.owner()).map(User::name).orElse("?"));
+        m.put("access", a.name().toLowerCase());
+        m.put("created", v.created());
+        m.put("chunking", new Chunking(v.chunking().min(), v.chunking().avg(), v.chunking().max()));
+        Optional<Volumes.Head> h = store.volumes().head(v.id());
+        m.put("head", h.map(x -> x.commit().toHex()).orElse(null));
+        m.put("seq", h.map(Volumes.Head::seq).orElse(0L));
+        return m;
+    }
+
+    void list(HttpServerExchange ex) {
+        Principal p = Exchanges.principal(ex);
+        List<Map<String, Object>> out = store.volumes().visibleTo(p.userId()).stream()
+                .map(va -> describe(va.volume(), va.access())).toList();
+        Exchanges.sendJson(ex, 200, Map.of("volumes", out));
+    }
+
+    void create(HttpServerExchange ex) throws IOException {
+        Principal p = Exchanges.principal(ex);
+        CreateVolume req = Exchanges.readJson(ex, CreateVolume.class, limits.maxJsonBytes());
+        if (req.name() == null) throw HostException.badRequest("name is required");
+        ChunkerParams chunking;
+        try {
+            chunking = req.chunking() == null ? ChunkerParams.DEFAULT
+                    : new ChunkerParams(req.chunking().min(), req.chunking().avg(), req.chunking().max());
+        } catch (IllegalArgumentException e) {
+            throw HostException.badRequest("chunking: " + e.getMessage());
+        }
+        Volume v = store.volumes().create(p.userId(), req.name(), chunking);
+        Exchanges.sendJson(ex, 201, describe(v, Access.OWNER));
+    }
+
+    void get(HttpServerExchange ex) {
+        Volume v = volume(store, ex, Access.READ);
+        Exchanges.sendJson(ex, 200, describe(v, store.volumes().access(Exchanges.principal(ex).userId(), v.id())));
+    }
+
+    void head(HttpServerExchange ex) {
+        Volume v = volume(store, ex, Access.READ);
+        Optional<Volumes.Head> h = store.volumes().head(v.id());
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("volume", v.idHex());
+        m.put("head", h.map(x -> x.commit().toHex()).orElse(null));
+        m.put("seq", h.map(Volumes.Head::seq).orElse(0L));
+        Exchanges.sendJson(ex, 200, m);
+    }
+
+    void grant(HttpServerExchange ex) throws IOException {
+        Volume v = volume(store, ex, Access.OWNER);
+        String name = Exchanges.param(ex, "user");
+        Grant req = Exchanges.readJson(ex, Grant.class, limits.maxJsonBytes());
+        Access level = switch (String.valueOf(req.access())) {
+            case "read" -> Access.READ;
+            case "write" -> Access.WRITE;
+            case "none" -> Access.NONE;
+            default -> throw HostException.badRequest("access must be read, write or none");
+        };
+        User u = store.accounts().user(name).orElseThrow(() -> HostException.notFound("no user " + name));
+        store.volumes().grant(v.id(), u.id(), level);
+        Exchanges.sendJson(ex, 200, Map.of("volume", v.idHex(), "user", u.name(), "access", level.name().toLowerCase()));
+    }
+
+    /** {@code GET .../commits?before=SEQ&limit=N}: newest first. */
+    void history(HttpServerExchange ex) {
+        Volume v = volume(store, ex, Access.READ);
+        long headSeq = store.volumes().head(v.id()).map(Volumes.Head::seq).orElse(0L);
+        long before = Exchanges.queryLong(ex, "before", headSeq + 1, 1, Long.MAX_VALUE);
+        int limit = (int) Exchanges.queryLong(ex, "limit", 100, 1, 1000);
+        List<Map<String, Object>> commits = store.volumes().newestFirst(v.id(), before, limit).stream().map(e -> {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("seq", e.seq());
+            m.put("commit", e.commit().toHex());
+            m.put("accepted", e.acceptedMillis());
+            m.put("user", store.accounts().user(e.user()).map(User::name).orElse("?"));
+            return m;
+        }).toList();
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("commits", commits);
+        long oldest = commits.isEmpty() ? 1 : (long) commits.getLast().get("seq");
+        out.put("next", oldest > 1 ? oldest : null);
+        Exchanges.sendJson(ex, 200, out);
+    }
+
+
+}

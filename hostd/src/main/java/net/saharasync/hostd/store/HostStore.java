@@ -1,0 +1,79 @@
+package net.saharasync.hostd.store;
+
+import java.nio.file.Path;
+import java.util.List;
+import net.saharasync.blockstore.Block;
+import net.saharasync.blockstore.BlockCodec;
+import net.saharasync.blockstore.BlockStore;
+import net.saharasync.blockstore.lmdb.LmdbBlockStore;
+import net.saharasync.blockstore.lmdb.LmdbEnvironment;
+
+/**
+ * Everything the host keeps, in one LMDB environment under {@code DATA/db}: the block store
+ * (blocks and tree objects, deduplicated across all users) and the host's own tables.
+ *
+ * <pre>
+ * users      name            -> JSON user            user_ids  id(8)          -> name
+ * tokens     sha256(token)   -> JSON token           volumes   id(8)          -> JSON volume
+ * access     user(8) vol(8)  -> access level         heads     vol(8)         -> seq(8) commit(32)
+ * history    vol(8) seq(8)   -> commit(32) accepted(8) user(8)
+ * reach      vol(8) hash(32) -> 1   every object reachable from any commit the volume ever had
+ * uploads    user(8) hash(32)-> 1   every block the user uploaded
+ * </pre>
+ * Several processes may open it at once (LMDB's lock file): {@code sahara user add} works while
+ * the host runs, and the host reads accounts per request, never from a cache.
+ */
+public final class HostStore implements AutoCloseable {
+    private final LmdbEnvironment env;
+    private final LmdbBlockStore blocks;
+    private final Accounts accounts;
+    private final Volumes volumes;
+    private final BlockAccess access;
+
+    private HostStore(LmdbEnvironment env) {
+        this.env = env;
+        this.blocks = new LmdbBlockStore(env, "", new BlockCodec(1));
+        this.accounts = new Accounts(env);
+        LmdbEnvironment.Table reach = env.table("reach");
+        this.volumes = new Volumes(env, reach);
+        this.access = new BlockAccess(env, reach);
+        // The empty block is everybody's (a zero-length file has it as content): knowing it reveals nothing.
+        blocks.putAll(List.of(Block.of(new byte[0])));
+    }
+
+    /** Opens (creating if needed) the host's data under {@code dataDir}. */
+    public static HostStore open(Path dataDir) {
+        return open(dataDir, LmdbEnvironment.Options.DEFAULT);
+    }
+
+    public static HostStore open(Path dataDir, LmdbEnvironment.Options options) {
+        LmdbEnvironment env = LmdbEnvironment.open(dataDir.resolve("db"), options);
+        try {
+            return new HostStore(env);
+        } catch (RuntimeException e) {
+            env.close();
+            throw e;
+        }
+    }
+
+    public BlockStore blocks() {
+        return blocks;
+    }
+
+    public Accounts accounts() {
+        return accounts;
+    }
+
+    public Volumes volumes() {
+        return volumes;
+    }
+
+    public BlockAccess access() {
+        return access;
+    }
+
+    @Override
+    public void close() {
+        env.close();
+    }
+}

@@ -1,0 +1,202 @@
+package net.saharasync.hostd.store;
+
+import java.nio.ByteBuffer;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+import net.saharasync.blockstore.ChunkerParams;
+import net.saharasync.blockstore.Hash;
+import net.saharasync.blockstore.lmdb.LmdbEnvironment;
+import net.saharasync.hostd.HostException;
+
+/**
+ * Volumes (one synced folder tree each), who may use them, their heads and their history.
+ * A head moves only by compare-and-swap, in one durable transaction that also appends the
+ * history entry and records every newly reachable object in the volume's reach set.
+ */
+public final class Volumes {
+    /** A volume; the chunking parameters are fixed at creation (they decide dedup). */
+    public record Volume(long id, String name, long owner, long created, ChunkerParams chunking) {
+        public String idHex() {
+            return hex(id);
+        }
+    }
+
+    /** A volume's current commit and its sequence number (1 for the first commit, +1 per commit). */
+    public record Head(long seq, Hash commit) {}
+
+    /** One accepted commit. */
+    public record HistoryEntry(long seq, Hash commit, long acceptedMillis, long user) {}
+
+    /** What a user may do with a volume; levels are ordered. */
+    public enum Access {
+        NONE, READ, WRITE, OWNER;
+
+        public boolean atLeast(Access a) {
+            return compareTo(a) >= 0;
+        }
+    }
+
+    /** The outcome of a compare-and-swap. */
+    public sealed interface CasResult permits Accepted, Moved {}
+
+    public record Accepted(Head head) implements CasResult {}
+
+    public record Moved(Optional<Head> current) implements CasResult {}
+
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final LmdbEnvironment env;
+    private final LmdbEnvironment.Table volumes;
+    private final LmdbEnvironment.Table access;
+    private final LmdbEnvironment.Table heads;
+    private final LmdbEnvironment.Table history;
+    private final LmdbEnvironment.Table reach;
+
+    Volumes(LmdbEnvironment env, LmdbEnvironment.Table reach) {
+        this.env = env;
+        this.volumes = env.table("volumes");
+        this.access = env.table("access");
+        this.heads = env.table("heads");
+        this.history = env.table("history");
+        this.reach = reach;
+    }
+
+    public static String hex(long id) {
+        return HexFormat.of().toHexDigits(id);
+    }
+
+    /** Parses a volume id as written by {@link Volume#idHex()}; empty if it is not one. */
+    public static Optional<Long> parseId(String text) {
+        if (text == null || !text.matches("[0-9a-f]{16}")) return Optional.empty();
+        return Optional.of(HexFormat.fromHexDigitsToLong(text));
+    }
+
+    public Volume create(long owner, String name, ChunkerParams chunking) {
+        if (name.isBlank() || name.length() > 100 || name.chars().anyMatch(c -> c < 0x20 || c == 0x7F)) {
+            throw HostException.badRequest("a volume name is 1-100 characters without control characters");
+        }
+        Volume v = new Volume(RANDOM.nextLong(), name, owner, System.currentTimeMillis(), chunking);
+        byte[] json = Accounts.write(v);
+        return env.write(txn -> {
+            txn.put(volumes, Keys.of(v.id()), Keys.of(json));
+            txn.put(access, Keys.of(owner, v.id()), Keys.flag(Access.OWNER.ordinal()));
+            return v;
+        });
+    }
+
+    public Optional<Volume> get(long id) {
+        return env.read(txn -> txn.get(volumes, Keys.of(id)).map(b -> Accounts.read(b, Volume.class)));
+    }
+
+    public Access access(long user, long volume) {
+        return env.read(txn -> txn.get(access, Keys.of(user, volume)).map(b -> Access.values()[b.get(b.position())]).orElse(Access.NONE));
+    }
+
+    /** Sets what {@code user} may do with {@code volume} (NONE removes the grant). The owner's own access cannot change. */
+    public void grant(long volume, long user, Access level) {
+        if (level == Access.OWNER) throw HostException.badRequest("ownership cannot be granted");
+        env.write(txn -> {
+            ByteBuffer key = Keys.of(user, volume);
+            Optional<ByteBuffer> cur = txn.get(access, key);
+            if (cur.isPresent() && cur.get().get(cur.get().position()) == Access.OWNER.ordinal()) {
+                throw HostException.badRequest("the owner's access cannot change");
+            }
+            if (level == Access.NONE) txn.delete(access, key);
+            else txn.put(access, key, Keys.flag(level.ordinal()));
+            return null;
+        });
+    }
+
+    /** The volumes {@code user} may read, with the access of each. */
+    public List<VolumeAccess> visibleTo(long user) {
+        return env.read(txn -> {
+            List<Long> ids = new ArrayList<>();
+            List<Access> levels = new ArrayList<>();
+            txn.scan(access, Optional.of(Keys.of(user)), (k, v) -> {
+                if (k.getLong(k.position()) != user) return false;
+                ids.add(k.getLong(k.position() + 8));
+                levels.add(Access.values()[v.get(v.position())]);
+                return true;
+            });
+            List<VolumeAccess> out = new ArrayList<>();
+            for (int i = 0; i < ids.size(); i++) {
+                Optional<ByteBuffer> b = txn.get(volumes, Keys.of(ids.get(i)));
+                if (b.isPresent()) out.add(new VolumeAccess(Accounts.read(b.get(), Volume.class), levels.get(i)));
+            }
+            return out;
+        });
+    }
+
+    /** A volume with the caller's access to it. */
+    public record VolumeAccess(Volume volume, Access access) {}
+
+    public Optional<Head> head(long volume) {
+        return env.read(txn -> txn.get(heads, Keys.of(volume)).map(Volumes::readHead));
+    }
+
+    private static Head readHead(ByteBuffer b) {
+        ByteBuffer d = b.duplicate();
+        long seq = d.getLong();
+        return new Head(seq, Hash.read(d));
+    }
+
+    /**
+     * Moves the head from {@code expected} to {@code commit} if it is still at {@code expected},
+     * appending to the history and adding {@code reached} to the volume's reach set, all in one
+     * durable transaction.
+     */
+    public CasResult compareAndSet(long volume, Optional<Hash> expected, Hash commit, long user, List<Hash> reached) {
+        long now = System.currentTimeMillis();
+        return env.write(txn -> {
+            Optional<Head> current = txn.get(heads, Keys.of(volume)).map(Volumes::readHead);
+            if (!current.map(Head::commit).equals(expected)) return new Moved(current);
+            long seq = current.map(Head::seq).orElse(0L) + 1;
+            ByteBuffer head = ByteBuffer.allocateDirect(8 + Hash.BYTES).putLong(seq);
+            commit.writeTo(head);
+            txn.put(heads, Keys.of(volume), head.flip());
+            ByteBuffer entry = ByteBuffer.allocateDirect(Hash.BYTES + 16);
+            commit.writeTo(entry);
+            entry.putLong(now).putLong(user);
+            txn.put(history, Keys.of(volume, seq), entry.flip());
+            ByteBuffer key = ByteBuffer.allocateDirect(8 + Hash.BYTES);
+            ByteBuffer one = Keys.flag(1);
+            for (Hash h : reached) txn.put(reach, Keys.fill(key, volume, h), one);
+            return new Accepted(new Head(seq, commit));
+        });
+    }
+
+    /**
+     * History entries in sequence order: those with {@code seq > after}, oldest first, at most
+     * {@code limit}.
+     */
+    public List<HistoryEntry> after(long volume, long after, int limit) {
+        return env.read(txn -> {
+            List<HistoryEntry> out = new ArrayList<>();
+            txn.scan(history, Optional.of(Keys.of(volume, after + 1)), (k, v) -> {
+                if (k.getLong(k.position()) != volume || out.size() >= limit) return false;
+                out.add(readEntry(k.getLong(k.position() + 8), v));
+                return out.size() < limit;
+            });
+            return out;
+        });
+    }
+
+    /** History entries newest first, starting below {@code before} (exclusive), at most {@code limit}. */
+    public List<HistoryEntry> newestFirst(long volume, long before, int limit) {
+        // Sequence numbers are contiguous from 1, so the page is [before - limit, before - 1].
+        long from = Math.max(0, before - 1 - limit);
+        List<HistoryEntry> page = after(volume, from, limit);
+        List<HistoryEntry> out = new ArrayList<>(page.stream().filter(e -> e.seq() < before).toList());
+        java.util.Collections.reverse(out);
+        return out;
+    }
+
+    private static HistoryEntry readEntry(long seq, ByteBuffer v) {
+        ByteBuffer d = v.duplicate();
+        Hash h = Hash.read(d);
+        return new HistoryEntry(seq, h, d.getLong(), d.getLong());
+    }
+}
