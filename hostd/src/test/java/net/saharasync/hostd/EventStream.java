@@ -1,0 +1,64 @@
+package net.saharasync.hostd;
+
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/** A server-sent-events subscriber for tests: events arrive in a queue. */
+final class EventStream implements AutoCloseable {
+    record Event(String id, String type, String data, long receivedNanos) {}
+
+    final BlockingQueue<Event> events = new LinkedBlockingQueue<>();
+    final int status;
+    private final Stream<String> lines;
+    private final Thread reader;
+
+    EventStream(TestClient c, String path, String lastEventId) throws Exception {
+        HttpRequest.Builder b = c.request(path).timeout(Duration.ofMinutes(5)).header("Accept", "text/event-stream");
+        if (lastEventId != null) b.header("Last-Event-ID", lastEventId);
+        CompletableFuture<HttpResponse<Stream<String>>> f = c.http.sendAsync(b.GET().build(), HttpResponse.BodyHandlers.ofLines());
+        HttpResponse<Stream<String>> resp = f.get(10, TimeUnit.SECONDS);
+        status = resp.statusCode();
+        lines = resp.body();
+        reader = Thread.ofVirtual().start(() -> {
+            String id = null, type = "message";
+            StringBuilder data = new StringBuilder();
+            try {
+                for (var it = lines.iterator(); it.hasNext(); ) {
+                    String line = it.next();
+                    if (line.isEmpty()) {
+                        if (!data.isEmpty()) events.add(new Event(id, type, data.toString(), System.nanoTime()));
+                        id = null;
+                        type = "message";
+                        data.setLength(0);
+                    } else if (line.startsWith("id:")) {
+                        id = line.substring(3).trim();
+                    } else if (line.startsWith("event:")) {
+                        type = line.substring(6).trim();
+                    } else if (line.startsWith("data:")) {
+                        data.append(line.substring(5).trim());
+                    }
+                }
+            } catch (RuntimeException closed) {
+                // The stream was closed under us: the end of this subscriber.
+            }
+        });
+    }
+
+    Event next() throws InterruptedException {
+        Event e = events.poll(10, TimeUnit.SECONDS);
+        if (e == null) throw new AssertionError("no event within 10 s");
+        return e;
+    }
+
+    @Override
+    public void close() {
+        lines.close();
+        reader.interrupt();
+    }
+}
