@@ -72,6 +72,19 @@ public final class HostStore implements AutoCloseable {
         return access;
     }
 
+    /** Entries per table and the block store's totals: a cheap picture of everything stored, for checks and tests. */
+    public java.util.Map<String, Long> census() {
+        java.util.Map<String, Long> out = new java.util.TreeMap<>();
+        for (String t : List.of("users", "user_ids", "tokens", "volumes", "access", "heads", "history", "reach", "uploads", "blocks")) {
+            LmdbEnvironment.Table table = env.table(t);
+            out.put(t, env.read(txn -> txn.entries(table)));
+        }
+        BlockStore.StoreStats s = blocks.stats();
+        out.put("block raw bytes", s.rawBytes());
+        out.put("block stored bytes", s.storedBytes());
+        return out;
+    }
+
     @Override
     public void close() {
         env.close();
