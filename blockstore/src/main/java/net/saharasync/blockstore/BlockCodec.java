@@ -47,16 +47,21 @@ public final class BlockCodec {
         byte[] payload = compressed ? Arrays.copyOf(scratch, (int) z) : data;
         CRC32C crc = new CRC32C();
         crc.update(payload);
-        return new StoredForm(compressed ? ZSTD : RAW, n, (int) crc.getValue(), payload);
+        return new StoredForm(compressed ? ZSTD : RAW, n, (int) crc.getValue(), payload, 0, payload.length);
     }
 
     private static final ThreadLocal<byte[]> SCRATCH = ThreadLocal.withInitial(() -> new byte[0]);
+    private static final ThreadLocal<byte[]> DECODE_SCRATCH = ThreadLocal.withInitial(() -> new byte[0]);
 
     private static byte[] scratch(int size) {
-        byte[] s = SCRATCH.get();
+        return scratch(SCRATCH, size);
+    }
+
+    private static byte[] scratch(ThreadLocal<byte[]> local, int size) {
+        byte[] s = local.get();
         if (s.length < size) {
             s = new byte[size];
-            SCRATCH.set(s);
+            local.set(s);
         }
         return s;
     }
@@ -67,17 +72,21 @@ public final class BlockCodec {
         private final int rawLength;
         private final int crc;
         private final byte[] payload;
+        private final int offset;
+        private final int payloadLength;
 
-        StoredForm(byte format, int rawLength, int crc, byte[] payload) {
+        StoredForm(byte format, int rawLength, int crc, byte[] payload, int offset, int payloadLength) {
             this.format = format;
             this.rawLength = rawLength;
             this.crc = crc;
             this.payload = payload;
+            this.offset = offset;
+            this.payloadLength = payloadLength;
         }
 
         /** Bytes the stored form takes. */
         public int length() {
-            return HEADER + payload.length;
+            return HEADER + payloadLength;
         }
 
         /** Bytes the block decodes to. */
@@ -88,7 +97,7 @@ public final class BlockCodec {
         /** Writes the stored form at the buffer's position and advances it. */
         public void writeTo(ByteBuffer dst) {
             ByteOrder order = dst.order();
-            dst.order(ByteOrder.BIG_ENDIAN).put(format).putInt(rawLength).putInt(crc).put(payload).order(order);
+            dst.order(ByteOrder.BIG_ENDIAN).put(format).putInt(rawLength).putInt(crc).put(payload, offset, payloadLength).order(order);
         }
 
         public byte[] toBytes() {
@@ -105,12 +114,32 @@ public final class BlockCodec {
          * @throws CorruptBlockException if any check fails
          */
         public static StoredForm verified(Hash hash, byte[] stored) {
-            decode(hash, ByteBuffer.wrap(stored), true);
             ByteBuffer b = ByteBuffer.wrap(stored);
-            byte format = b.get();
-            int rawLength = b.getInt();
-            int crc = b.getInt();
-            return new StoredForm(format, rawLength, crc, Arrays.copyOfRange(stored, HEADER, stored.length));
+            header(hash, b);
+            byte format = b.get(0);
+            int rawLength = b.getInt(1);
+            int crc = b.getInt(5);
+            // No copies: a raw block is hashed where it lies, a zstd one in a reused scratch buffer.
+            Hash actual;
+            if (format == RAW) {
+                actual = Hash.of(stored, HEADER, rawLength);
+            } else {
+                byte[] out = scratch(DECODE_SCRATCH, rawLength);
+                long n;
+                try {
+                    n = Zstd.decompressByteArray(out, 0, rawLength, stored, HEADER, stored.length - HEADER);
+                } catch (ZstdException e) {
+                    throw new CorruptBlockException(hash, "zstd frame does not decode: " + e.getMessage());
+                }
+                if (Zstd.isError(n) || n != rawLength) {
+                    throw new CorruptBlockException(hash, Zstd.isError(n)
+                            ? "zstd frame does not decode: " + Zstd.getErrorName(n)
+                            : "zstd frame decodes to " + n + " bytes, header says " + rawLength);
+                }
+                actual = Hash.of(out, 0, rawLength);
+            }
+            if (!actual.equals(hash)) throw new CorruptBlockException(hash, "content hashes to " + actual.toHex());
+            return new StoredForm(format, rawLength, crc, stored, HEADER, stored.length - HEADER);
         }
     }
 

@@ -54,7 +54,8 @@ public final class Api {
                 .setInvalidMethodHandler(open(ex -> {
                     throw new HostException(405, "method_not_allowed", ex.getRequestMethod() + " is not allowed on " + ex.getRequestPath());
                 }));
-        return metrics.counting(new ErrorHandler(r));
+        // Clients such as curl send "Expect: 100-continue" before large bodies and wait for the answer.
+        return metrics.counting(Handlers.httpContinueRead(new ErrorHandler(r)));
     }
 
     private static HttpHandler adapt(Route route) {
