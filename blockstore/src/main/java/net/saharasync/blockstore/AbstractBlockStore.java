@@ -51,12 +51,7 @@ public abstract class AbstractBlockStore implements BlockStore {
 
     @Override
     public PutResult putAll(Collection<Block> blocks) {
-        Map<Hash, Block> unique = new LinkedHashMap<>();
-        for (Block b : blocks) {
-            unique.putIfAbsent(b.hash(), b);
-        }
-        Set<Hash> present = presentAmong(unique.keySet());
-        List<Block> absent = unique.values().stream().filter(b -> !present.contains(b.hash())).toList();
+        List<Block> absent = absentOf(blocks, Block::hash);
         if (absent.isEmpty()) return PutResult.NONE;
         // Compression is the CPU-heavy part of a put: spread a large batch over the cores.
         var stream = absent.size() >= PARALLEL_ENCODE ? absent.parallelStream() : absent.stream();
@@ -65,13 +60,18 @@ public abstract class AbstractBlockStore implements BlockStore {
 
     @Override
     public PutResult putAllStored(Collection<StoredBlock> blocks) {
-        Map<Hash, StoredBlock> unique = new LinkedHashMap<>();
-        for (StoredBlock b : blocks) {
-            unique.putIfAbsent(b.hash(), b);
+        List<StoredBlock> absent = absentOf(blocks, StoredBlock::hash);
+        return absent.isEmpty() ? PutResult.NONE : insertAbsent(absent);
+    }
+
+    /** The items whose hash is not stored yet, each hash once, in the order given. */
+    private <T> List<T> absentOf(Collection<T> items, Function<T, Hash> hashOf) {
+        Map<Hash, T> unique = new LinkedHashMap<>();
+        for (T t : items) {
+            unique.putIfAbsent(hashOf.apply(t), t);
         }
         Set<Hash> present = presentAmong(unique.keySet());
-        List<StoredBlock> absent = unique.values().stream().filter(b -> !present.contains(b.hash())).toList();
-        return absent.isEmpty() ? PutResult.NONE : insertAbsent(absent);
+        return unique.entrySet().stream().filter(e -> !present.contains(e.getKey())).map(Map.Entry::getValue).toList();
     }
 
     @Override

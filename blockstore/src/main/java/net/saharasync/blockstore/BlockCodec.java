@@ -125,17 +125,7 @@ public final class BlockCodec {
                 actual = Hash.of(stored, HEADER, rawLength);
             } else {
                 byte[] out = scratch(DECODE_SCRATCH, rawLength);
-                long n;
-                try {
-                    n = Zstd.decompressByteArray(out, 0, rawLength, stored, HEADER, stored.length - HEADER);
-                } catch (ZstdException e) {
-                    throw new CorruptBlockException(hash, "zstd frame does not decode: " + e.getMessage());
-                }
-                if (Zstd.isError(n) || n != rawLength) {
-                    throw new CorruptBlockException(hash, Zstd.isError(n)
-                            ? "zstd frame does not decode: " + Zstd.getErrorName(n)
-                            : "zstd frame decodes to " + n + " bytes, header says " + rawLength);
-                }
+                unzstd(hash, rawLength, () -> Zstd.decompressByteArray(out, 0, rawLength, stored, HEADER, stored.length - HEADER));
                 actual = Hash.of(out, 0, rawLength);
             }
             if (!actual.equals(hash)) throw new CorruptBlockException(hash, "content hashes to " + actual.toHex());
@@ -203,24 +193,28 @@ public final class BlockCodec {
         if (format == RAW) {
             payload.get(0, data);
         } else {
-            long n;
-            try {
-                n = payload.isDirect()
-                        ? Zstd.decompress(data, payload)
-                        : Zstd.decompressByteArray(data, 0, rawLength, payload.array(),
-                                payload.arrayOffset(), payload.remaining());
-            } catch (ZstdException e) {
-                throw new CorruptBlockException(hash, "zstd frame does not decode: " + e.getMessage());
-            }
-            if (Zstd.isError(n) || n != rawLength) {
-                throw new CorruptBlockException(hash, Zstd.isError(n)
-                        ? "zstd frame does not decode: " + Zstd.getErrorName(n)
-                        : "zstd frame decodes to " + n + " bytes, header says " + rawLength);
-            }
+            unzstd(hash, rawLength, () -> payload.isDirect()
+                    ? Zstd.decompress(data, payload)
+                    : Zstd.decompressByteArray(data, 0, rawLength, payload.array(), payload.arrayOffset(), payload.remaining()));
         }
         if (verifyHash && !Hash.of(data).equals(hash)) {
             throw new CorruptBlockException(hash, "content hashes to " + Hash.of(data).toHex());
         }
         return data;
+    }
+
+    /** Runs a zstd decompression and reports any failure, or a wrong decoded length, as corruption of {@code hash}. */
+    private static void unzstd(Hash hash, int rawLength, java.util.function.LongSupplier decompress) {
+        long n;
+        try {
+            n = decompress.getAsLong();
+        } catch (ZstdException e) {
+            throw new CorruptBlockException(hash, "zstd frame does not decode: " + e.getMessage());
+        }
+        if (Zstd.isError(n) || n != rawLength) {
+            throw new CorruptBlockException(hash, Zstd.isError(n)
+                    ? "zstd frame does not decode: " + Zstd.getErrorName(n)
+                    : "zstd frame decodes to " + n + " bytes, header says " + rawLength);
+        }
     }
 }

@@ -48,7 +48,7 @@ class HostTlsTest {
     @Test
     void aSelfSignedCertificateIsMadeOnceKeptPrivateAndPinnedByFingerprint() throws Exception {
         String fingerprint;
-        try (HostFixture host = new HostFixture(HostConfig.loopback(data, 0).withTls(true))) {
+        try (HostFixture host = new HostFixture(HostConfig.loopback(data.resolve("sub"), 0).withTls(true))) {
             fingerprint = host.server.tls().orElseThrow().fingerprint();
             assertThat(fingerprint).matches("([0-9A-F]{2}:){31}[0-9A-F]{2}");
             assertThat(host.url()).startsWith("https://127.0.0.1:");
@@ -65,7 +65,8 @@ class HostTlsTest {
             host.restart();
             assertThat(host.server.tls().orElseThrow().fingerprint()).isEqualTo(fingerprint);
         }
-        assertThat(Files.getPosixFilePermissions(data.resolve("tls/host.p12"))).isEqualTo(PosixFilePermissions.fromString("rw-------"));
-        assertThat(Files.getPosixFilePermissions(data.resolve("tls/host.p12.password"))).isEqualTo(PosixFilePermissions.fromString("rw-------"));
+        assertThat(Files.getPosixFilePermissions(data.resolve("sub"))).isEqualTo(PosixFilePermissions.fromString("rwx------"));
+        assertThat(Files.getPosixFilePermissions(data.resolve("sub/tls/host.p12"))).isEqualTo(PosixFilePermissions.fromString("rw-------"));
+        assertThat(Files.getPosixFilePermissions(data.resolve("sub/tls/host.p12.password"))).isEqualTo(PosixFilePermissions.fromString("rw-------"));
     }
 }

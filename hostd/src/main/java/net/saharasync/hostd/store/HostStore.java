@@ -1,6 +1,10 @@
 package net.saharasync.hostd.store;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import net.saharasync.hostd.HostException;
 import java.util.List;
 import net.saharasync.blockstore.Block;
 import net.saharasync.blockstore.BlockCodec;
@@ -47,12 +51,28 @@ public final class HostStore implements AutoCloseable {
     }
 
     public static HostStore open(Path dataDir, LmdbEnvironment.Options options) {
+        privateDirectory(dataDir);
         LmdbEnvironment env = LmdbEnvironment.open(dataDir.resolve("db"), options);
         try {
             return new HostStore(env);
         } catch (RuntimeException e) {
             env.close();
             throw e;
+        }
+    }
+
+    /** Creates the data directory readable by its owner only (it holds every user's files); an existing one is left as it is. */
+    private static void privateDirectory(Path dir) {
+        try {
+            if (Files.isDirectory(dir)) return;
+            Files.createDirectories(dir.toAbsolutePath().getParent());
+            try {
+                Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            } catch (UnsupportedOperationException notPosix) {
+                Files.createDirectory(dir);
+            }
+        } catch (IOException e) {
+            throw new HostException(500, "internal", "cannot create the data directory " + dir + ": " + e.getMessage());
         }
     }
 
