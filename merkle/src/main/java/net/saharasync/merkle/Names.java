@@ -58,7 +58,8 @@ public final class Names {
         return Integer.compare(a.length(), b.length());
     }
 
-    static String printable(String name) {
+    /** A name quoted for messages, with control characters escaped. */
+    public static String printable(String name) {
         StringBuilder sb = new StringBuilder("'");
         name.codePoints().limit(80).forEach(c -> {
             if (c < 0x20 || c == 0x7F) sb.append(String.format("\\x%02x", c));

@@ -1,0 +1,10 @@
+package net.saharasync.clientd;
+
+import java.util.List;
+
+/**
+ * What one sync cycle did. {@code agreed}: the folder and the host's head are the same tree
+ * (nothing skipped, nothing unsettled). Bytes are HTTP body bytes both ways.
+ */
+public record CycleReport(boolean agreed, long seq, String head, long bytesSent, long bytesReceived, int filesUp, int filesDown,
+                          int conflicts, long millis, List<String> skipped, List<String> unsettled) {}

@@ -1,0 +1,216 @@
+package net.saharasync.clientd;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Function;
+import net.saharasync.blockstore.Chunker;
+import net.saharasync.blockstore.GearTable;
+import net.saharasync.blockstore.Hash;
+import net.saharasync.clientd.apply.Applier;
+import net.saharasync.clientd.fs.LocalFs;
+import net.saharasync.clientd.fs.RelPath;
+import net.saharasync.clientd.fs.SyncFs;
+import net.saharasync.clientd.ignore.IgnoreRules;
+import net.saharasync.clientd.index.LocalIndex;
+import net.saharasync.clientd.index.LocalIndex.Base;
+import net.saharasync.clientd.remote.HostConnection;
+import net.saharasync.clientd.remote.HostConnection.Head;
+import net.saharasync.clientd.remote.HttpHost;
+import net.saharasync.clientd.remote.Transfer;
+import net.saharasync.clientd.scan.Scanner;
+import net.saharasync.merkle.Change;
+import net.saharasync.merkle.Commit;
+import net.saharasync.merkle.DirRef;
+import net.saharasync.merkle.DirectoryTree;
+import net.saharasync.merkle.Entry;
+import net.saharasync.merkle.Merge;
+import net.saharasync.merkle.ObjectStore;
+import net.saharasync.merkle.Paths;
+import net.saharasync.merkle.TreeDiff;
+import net.saharasync.merkle.TreeParams;
+
+/**
+ * One synced folder and its sync cycle, as in Dropbox's Nucleus: three trees, base (the last
+ * commit this folder and the host agreed on), local (the folder, scanned) and remote (the
+ * host's head).
+ * <ol>
+ * <li>Scan the folder into the local tree (unchanged files are not read).</li>
+ * <li>If the host's head is still base: upload what the host lacks of local and commit it with
+ *     compare-and-swap on base.</li>
+ * <li>Otherwise (or when that CAS loses): download the remote tree's objects, merge three-way,
+ *     commit the merge onto the remote head (unless it is the remote tree itself), then make
+ *     the folder the merged tree.</li>
+ * <li>Base moves to the new head only once the folder is exactly that tree; if the user changed
+ *     a file meanwhile, base stays, and the next cycle merges again (merging is idempotent).</li>
+ * </ol>
+ */
+public final class SyncEngine implements AutoCloseable {
+    private static final int MAX_CAS_ATTEMPTS = 8;
+
+    private final Path folder;
+    private final ClientConfig config;
+    private final HostConnection host;
+    private final LocalIndex index;
+    private final SyncFs fs;
+    private final Transfer transfer;
+    private final Chunker chunker;
+
+    public SyncEngine(Path folder, ClientConfig config, HostConnection host) {
+        this.folder = folder.toAbsolutePath().normalize();
+        this.config = config;
+        this.host = host;
+        this.index = LocalIndex.open(ClientConfig.stateDir(this.folder).resolve("db"));
+        this.fs = new LocalFs(this.folder, ClientConfig.stateDir(this.folder).resolve("trash"));
+        this.transfer = new Transfer(host, index, fs);
+        this.chunker = new Chunker(config.chunking(), GearTable.defaultTable());
+    }
+
+    /** Opens a folder joined earlier, connecting to its host over HTTP. */
+    public static SyncEngine open(Path folder) {
+        ClientConfig c = ClientConfig.load(folder);
+        return new SyncEngine(folder, c, new HttpHost(c.host(), c.token(), c.pinnedFingerprint()));
+    }
+
+    public Path folder() {
+        return folder;
+    }
+
+    public ClientConfig config() {
+        return config;
+    }
+
+    public HostConnection host() {
+        return host;
+    }
+
+    public LocalIndex index() {
+        return index;
+    }
+
+    /** Scans the folder (recording what it hashed in the index) and returns the scan. */
+    Scanner.Result scan(ObjectStore objects, Optional<Base> base) throws IOException {
+        Scanner.Result scan = new Scanner(fs, ignoreRules(), index, objects, chunker, TreeParams.DEFAULT, baseEntry(objects, base)).scan();
+        index.update(scan.indexChanges(), scan.chunkLocations());
+        return scan;
+    }
+
+    /** One full cycle: scan, upload, merge, download. */
+    public synchronized CycleReport cycle() throws IOException {
+        long t0 = System.nanoTime();
+        long sent0 = host.bytesSent(), received0 = host.bytesReceived();
+        ObjectStore objects = index.objects();
+        Optional<Base> base = index.base();
+        Scanner.Result scan = scan(objects, base);
+        DirRef local = scan.root();
+        int filesUp = 0, filesDown = 0, conflicts = 0;
+        List<String> skipped = new ArrayList<>();
+        boolean agreed = false;
+        Head head = null;
+        for (int attempt = 0; attempt < MAX_CAS_ATTEMPTS && !agreed && skipped.isEmpty(); attempt++) {
+            head = host.head(config.volume());
+            Optional<Hash> baseCommit = base.map(Base::commit);
+            if (head.commit().equals(baseCommit)) {
+                if (base.map(b -> b.root().equals(local)).orElse(isEmpty(objects, local))) {
+                    agreed = true;
+                    break;
+                }
+                Hash c = commitObject(objects, local, baseCommit.map(List::of).orElse(List.of()));
+                transfer.upload(objects, local, c, scan.chunkLocations());
+                if (host.commit(config.volume(), c, baseCommit) instanceof HostConnection.Accepted a) {
+                    filesUp += countFiles(objects, base.map(Base::root), local);
+                    base = Optional.of(new Base(c, local));
+                    index.setBase(base.get());
+                    head = a.head();
+                    agreed = true;
+                }
+                continue;
+            }
+            // The head moved: bring its tree here, merge, and commit the merge onto it.
+            Hash remoteCommit = head.commit().orElseThrow();
+            Commit rc = transfer.fetchTree(objects, remoteCommit);
+            Merge.Result merged = Merge.merge(objects, TreeParams.DEFAULT, base.map(Base::root), local, rc.root(),
+                    config.device(), rc.device(), Instant.now());
+            objects.flush();
+            Hash newHead = remoteCommit;
+            if (!merged.root().equals(rc.root())) {
+                Hash c = commitObject(objects, merged.root(), List.of(remoteCommit));
+                transfer.upload(objects, merged.root(), c, scan.chunkLocations());
+                HostConnection.CommitResult r = host.commit(config.volume(), c, head.commit());
+                if (!(r instanceof HostConnection.Accepted a)) continue;
+                filesUp += countFiles(objects, Optional.of(rc.root()), merged.root());
+                head = a.head();
+                newHead = c;
+            }
+            conflicts += merged.conflicts().size();
+            Applier.Result applied = new Applier(fs, objects, index, transfer, host, scan.observed()).apply(local, merged.root());
+            index.update(applied.indexChanges(), applied.chunkLocations());
+            filesDown += applied.filesWritten() + applied.removed() + applied.moved();
+            skipped.addAll(applied.skipped());
+            if (applied.skipped().isEmpty()) {
+                base = Optional.of(new Base(newHead, merged.root()));
+                index.setBase(base.get());
+                agreed = true;
+            }
+        }
+        agreed &= scan.unsettled().isEmpty();
+        long millis = (System.nanoTime() - t0) / 1_000_000;
+        return new CycleReport(agreed, head == null ? 0 : head.seq(), head == null ? "" : head.commit().map(Hash::toHex).orElse(""),
+                host.bytesSent() - sent0, host.bytesReceived() - received0, filesUp, filesDown, conflicts, millis,
+                List.copyOf(skipped), List.copyOf(scan.unsettled()));
+    }
+
+    private Hash commitObject(ObjectStore objects, DirRef root, List<Hash> parents) {
+        Hash c = objects.write(new Commit(root, parents, config.device(), System.currentTimeMillis()));
+        objects.flush();
+        return c;
+    }
+
+    private static boolean isEmpty(ObjectStore objects, DirRef root) {
+        return DirectoryTree.entries(objects, root).isEmpty();
+    }
+
+    /** Files (and symlinks) added, changed or moved from {@code from} to {@code to}. */
+    private static int countFiles(ObjectStore objects, Optional<DirRef> from, DirRef to) {
+        DirRef a = from.orElseGet(() -> DirectoryTree.empty(objects));
+        int n = 0;
+        for (Change c : TreeDiff.diff(objects, a, to)) {
+            if (!(c instanceof Change.Removed)) n++;
+        }
+        return n;
+    }
+
+    private IgnoreRules ignoreRules() throws IOException {
+        RelPath f = RelPath.of(IgnoreRules.FILE_NAME);
+        if (fs.stat(f).isEmpty()) return IgnoreRules.defaults();
+        try (InputStream in = fs.read(f)) {
+            return IgnoreRules.withFile(in);
+        }
+    }
+
+    /** The base tree's entry at a path, for files the scan could not read yet. */
+    private static Function<String, Optional<Entry>> baseEntry(ObjectStore objects, Optional<Base> base) {
+        return path -> {
+            if (base.isEmpty()) return Optional.empty();
+            DirRef dir = base.get().root();
+            List<String> names = Paths.split(path);
+            for (int i = 0; i < names.size(); i++) {
+                Optional<Entry> e = DirectoryTree.lookup(objects, dir, names.get(i));
+                if (e.isEmpty() || i == names.size() - 1) return e;
+                if (!e.get().isDirectory()) return Optional.empty();
+                dir = e.get().dir();
+            }
+            return Optional.empty();
+        };
+    }
+
+    @Override
+    public void close() {
+        index.close();
+        host.close();
+    }
+}

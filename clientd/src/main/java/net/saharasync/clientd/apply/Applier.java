@@ -1,0 +1,223 @@
+package net.saharasync.clientd.apply;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import net.saharasync.blockstore.Hash;
+import net.saharasync.clientd.fs.FileStat;
+import net.saharasync.clientd.fs.RelPath;
+import net.saharasync.clientd.fs.SyncFs;
+import net.saharasync.clientd.index.ChunkLocation;
+import net.saharasync.clientd.index.FileState;
+import net.saharasync.clientd.index.LocalIndex;
+import net.saharasync.clientd.remote.HostConnection;
+import net.saharasync.clientd.remote.Transfer;
+import net.saharasync.merkle.Change;
+import net.saharasync.merkle.DirRef;
+import net.saharasync.merkle.DirectoryTree;
+import net.saharasync.merkle.Entry;
+import net.saharasync.merkle.FileTree;
+import net.saharasync.merkle.ObjectStore;
+import net.saharasync.merkle.TreeDiff;
+import net.saharasync.merkle.TreeObject.FileChild;
+
+/**
+ * Makes the folder go from the tree it was scanned as to another tree (the merged or remote
+ * one), touching only what differs: renames for moves (no bytes move), new files written from
+ * chunks found in local files or else downloaded, removals to the trash. Every write checks
+ * that the path still holds what the scan saw; a path the user changed meanwhile is skipped
+ * (reported, never overwritten) and the next cycle merges it.
+ */
+public final class Applier {
+    /** What applying did. {@code skipped} non-empty means the folder is not yet exactly the target. */
+    public record Result(int filesWritten, int removed, int moved, long bytesReused, List<String> skipped,
+                         Map<String, Optional<FileState>> indexChanges, Map<Hash, ChunkLocation> chunkLocations) {}
+
+    private static final int FETCH_RUN = 256;
+    private static final FileStat A_DIRECTORY = new FileStat(FileStat.Kind.DIRECTORY, 0, 0, "", false);
+
+    private final SyncFs fs;
+    private final ObjectStore objects;
+    private final LocalIndex index;
+    private final Transfer transfer;
+    private final HostConnection host;
+    private final Map<String, FileStat> observed;
+
+    private int written;
+    private int removed;
+    private int moved;
+    private long reused;
+    private final List<String> skipped = new ArrayList<>();
+    private final Map<String, Optional<FileState>> indexChanges = new LinkedHashMap<>();
+    private final Map<Hash, ChunkLocation> chunkLocations = new HashMap<>();
+
+    public Applier(SyncFs fs, ObjectStore objects, LocalIndex index, Transfer transfer, HostConnection host, Map<String, FileStat> observed) {
+        this.fs = fs;
+        this.objects = objects;
+        this.index = index;
+        this.transfer = transfer;
+        this.host = host;
+        this.observed = new HashMap<>(observed);
+    }
+
+    public Result apply(DirRef from, DirRef to) throws IOException {
+        List<Change> changes = TreeDiff.diff(objects, from, to);
+        List<Change.Moved> moves = new ArrayList<>();
+        List<Change> adds = new ArrayList<>();
+        List<Change> modifies = new ArrayList<>();
+        List<Change.Removed> removes = new ArrayList<>();
+        for (Change c : changes) {
+            switch (c) {
+                case Change.Moved m -> moves.add(m);
+                case Change.Added a -> adds.add(a);
+                case Change.Modified m -> modifies.add(m);
+                case Change.KindChanged k -> modifies.add(k);
+                case Change.Removed r -> removes.add(r);
+            }
+        }
+        for (Change.Moved m : moves) move(m);
+        // New paths first: a conflict copy is written from the local file's chunks before that file is replaced.
+        adds.sort(Comparator.comparing(Change::path));
+        for (Change a : adds) add(RelPath.of(a.path()), ((Change.Added) a).entry());
+        for (Change m : modifies) {
+            switch (m) {
+                case Change.Modified mod -> add(RelPath.of(mod.path()), mod.after());
+                case Change.KindChanged k -> {
+                    if (remove(RelPath.of(k.path()), k.before())) add(RelPath.of(k.path()), k.after());
+                }
+                default -> throw new IllegalStateException();
+            }
+        }
+        removes.sort(Comparator.comparing(Change::path).reversed());
+        for (Change.Removed r : removes) remove(RelPath.of(r.path()), r.entry());
+        return new Result(written, removed, moved, reused, List.copyOf(skipped), indexChanges, chunkLocations);
+    }
+
+    private void move(Change.Moved m) throws IOException {
+        RelPath src = RelPath.of(m.from()), dst = RelPath.of(m.path());
+        FileStat expected = m.before().isDirectory() ? A_DIRECTORY : observed.get(m.from());
+        if (expected == null) {
+            skipped.add(m.from());
+            return;
+        }
+        try {
+            fs.mkdirs(dst.parent());
+            fs.rename(src, dst, expected);
+        } catch (SyncFs.ChangedMeanwhile e) {
+            // Fall back to writing the destination from chunks; the source stays for the next cycle to look at.
+            add(dst, m.after());
+            skipped.add(m.from());
+            return;
+        }
+        moved++;
+        // The index and the scan's view follow the move (same inode, same mtime: nothing to re-read).
+        String prefix = m.from() + "/";
+        for (String p : m.before().isDirectory() ? index.paths() : List.of(m.from())) {
+            if (!p.equals(m.from()) && !p.startsWith(prefix)) continue;
+            String np = m.path() + p.substring(m.from().length());
+            index.file(p).ifPresent(st -> indexChanges.put(np, Optional.of(st)));
+            indexChanges.putIfAbsent(p, Optional.empty());
+            FileStat seen = observed.remove(p);
+            if (seen != null) observed.put(np, seen);
+        }
+        if (!m.after().isDirectory() && !m.after().equals(m.before().withName(m.after().name()))) {
+            // Moved and changed metadata (exec bit, mtime): write the target state.
+            add(dst, m.after());
+        }
+    }
+
+    /** Creates {@code e} at {@code p} (replacing what the scan saw there, if anything). */
+    private void add(RelPath p, Entry e) throws IOException {
+        try {
+            switch (e.kind()) {
+                case DIRECTORY -> {
+                    fs.mkdirs(p);
+                    for (Entry child : DirectoryTree.entries(objects, e.dir())) add(p.child(child.name()), child);
+                }
+                case FILE -> writeFile(p, e);
+                case SYMLINK -> {
+                    byte[] target = objects.blocks().get(e.content())
+                            .orElseThrow(() -> new IOException("symlink target of " + p + " was not downloaded"));
+                    FileStat st = fs.writeSymlink(p, new String(target, StandardCharsets.UTF_8), Optional.ofNullable(observed.get(p.path())));
+                    observed.put(p.path(), st);
+                    indexChanges.put(p.path(), Optional.of(new FileState(st, e.content(), 0)));
+                    written++;
+                }
+            }
+        } catch (SyncFs.ChangedMeanwhile changed) {
+            skipped.add(p.path());
+        }
+    }
+
+    private void writeFile(RelPath p, Entry e) throws IOException {
+        List<FileChild> chunks = FileTree.chunks(objects, e.file());
+        fs.mkdirs(p.parent());
+        FileStat st = fs.writeFile(p, out -> writeChunks(out, chunks), e.mtimeNanos(), e.executable(), Optional.ofNullable(observed.get(p.path())));
+        observed.put(p.path(), st);
+        indexChanges.put(p.path(), Optional.of(new FileState(st, e.content(), e.height())));
+        long offset = 0;
+        for (FileChild c : chunks) {
+            chunkLocations.put(c.hash(), new ChunkLocation(p.path(), offset, (int) c.length()));
+            offset += c.length();
+        }
+        written++;
+    }
+
+    /** Writes chunks in order: each from a local file when one still holds it, the rest downloaded in runs. */
+    private void writeChunks(OutputStream out, List<FileChild> chunks) throws IOException {
+        List<Hash> run = new ArrayList<>();
+        for (FileChild c : chunks) {
+            Optional<byte[]> local = transfer.localChunk(c.hash());
+            if (local.isPresent()) {
+                flush(out, run);
+                out.write(local.get());
+                reused += local.get().length;
+            } else {
+                run.add(c.hash());
+                if (run.size() == FETCH_RUN) flush(out, run);
+            }
+        }
+        flush(out, run);
+    }
+
+    private void flush(OutputStream out, List<Hash> run) throws IOException {
+        if (run.isEmpty()) return;
+        host.fetch(run, (h, data) -> out.write(data));
+        run.clear();
+    }
+
+    /** Removes what the scan saw at {@code p} (to the trash); returns whether it is gone. */
+    private boolean remove(RelPath p, Entry e) throws IOException {
+        if (e.isDirectory()) {
+            boolean all = true;
+            for (Entry child : DirectoryTree.entries(objects, e.dir())) all &= remove(p.child(child.name()), child);
+            if (all && fs.removeEmptyDirectory(p)) return true;
+            skipped.add(p.path());
+            return false;
+        }
+        FileStat seen = observed.get(p.path());
+        if (seen == null) {
+            if (fs.stat(p).isEmpty()) return true;
+            skipped.add(p.path());
+            return false;
+        }
+        try {
+            fs.trash(p, seen);
+        } catch (SyncFs.ChangedMeanwhile changed) {
+            skipped.add(p.path());
+            return false;
+        }
+        observed.remove(p.path());
+        indexChanges.put(p.path(), Optional.empty());
+        removed++;
+        return true;
+    }
+
+}

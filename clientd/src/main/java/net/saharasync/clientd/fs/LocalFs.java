@@ -1,0 +1,259 @@
+package net.saharasync.clientd.fs;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFileAttributes;
+import java.nio.file.attribute.PosixFilePermission;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import net.saharasync.clientd.ClientException;
+
+/** {@link SyncFs} on the real file system, rooted at the synced folder. */
+public final class LocalFs implements SyncFs {
+    /** Temp files are named with this prefix (and ignored by the scanner). */
+    public static final String TEMP_PREFIX = ".sahara-tmp-";
+    private static final DateTimeFormatter TRASH_STAMP = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HHmmss.SSS");
+    private static final AtomicLong TRASH_SEQ = new AtomicLong();
+
+    private final Path root;
+    private final Path trash;
+
+    public LocalFs(Path root, Path trash) {
+        this.root = root.toAbsolutePath().normalize();
+        this.trash = trash.toAbsolutePath().normalize();
+    }
+
+    public Path root() {
+        return root;
+    }
+
+    /**
+     * The real path of {@code p}, after checking that no parent on the way is a symlink or
+     * anything but a directory, so no write can be steered outside the folder.
+     */
+    private Path resolve(RelPath p) throws IOException {
+        Path at = root;
+        List<String> names = p.names();
+        for (int i = 0; i < names.size(); i++) {
+            at = at.resolve(names.get(i));
+            if (i < names.size() - 1 && Files.exists(at, LinkOption.NOFOLLOW_LINKS) && !Files.isDirectory(at, LinkOption.NOFOLLOW_LINKS)) {
+                throw new ClientException("refusing " + p + ": " + root.relativize(at) + " is not a directory (a symlink is never followed)");
+            }
+        }
+        return at;
+    }
+
+    @Override
+    public Optional<FileStat> stat(RelPath p) throws IOException {
+        Path f = resolve(p);
+        PosixFileAttributes a;
+        try {
+            a = Files.readAttributes(f, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        }
+        FileStat.Kind kind = a.isRegularFile() ? FileStat.Kind.FILE : a.isDirectory() ? FileStat.Kind.DIRECTORY
+                : a.isSymbolicLink() ? FileStat.Kind.SYMLINK : FileStat.Kind.OTHER;
+        long size = kind == FileStat.Kind.DIRECTORY ? 0 : a.size();
+        long mtime = a.lastModifiedTime().to(TimeUnit.NANOSECONDS);
+        boolean exec = kind == FileStat.Kind.FILE && a.permissions().contains(PosixFilePermission.OWNER_EXECUTE);
+        return Optional.of(new FileStat(kind, size, mtime, String.valueOf(a.fileKey()), exec));
+    }
+
+    @Override
+    public List<String> list(RelPath dir) throws IOException {
+        List<String> out = new ArrayList<>();
+        try (DirectoryStream<Path> s = Files.newDirectoryStream(resolve(dir))) {
+            for (Path c : s) out.add(c.getFileName().toString());
+        }
+        out.sort(null);
+        return out;
+    }
+
+    @Override
+    public InputStream read(RelPath file) throws IOException {
+        return Files.newInputStream(resolve(file), LinkOption.NOFOLLOW_LINKS);
+    }
+
+    @Override
+    public byte[] read(RelPath file, long offset, int length) throws IOException {
+        try (FileChannel ch = FileChannel.open(resolve(file), StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
+            ByteBuffer b = ByteBuffer.allocate(length);
+            while (b.hasRemaining()) {
+                int n = ch.read(b, offset + b.position());
+                if (n < 0) break;
+            }
+            return b.position() == length ? b.array() : java.util.Arrays.copyOf(b.array(), b.position());
+        }
+    }
+
+    @Override
+    public String readLink(RelPath link) throws IOException {
+        return Files.readSymbolicLink(resolve(link)).toString();
+    }
+
+    @Override
+    public FileStat writeFile(RelPath p, Content content, long mtimeNanos, boolean executable, Optional<FileStat> expected) throws IOException {
+        Path target = resolve(p);
+        Path tmp = tempBeside(target);
+        try {
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+                    OutputStream out = new java.io.BufferedOutputStream(java.nio.channels.Channels.newOutputStream(ch), 1 << 16)) {
+                content.writeTo(out);
+                out.flush();
+                ch.force(true);
+            }
+            setExecutable(tmp, executable);
+            Files.setLastModifiedTime(tmp, FileTime.from(mtimeNanos, TimeUnit.NANOSECONDS));
+            replace(p, target, tmp, expected);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+        return stat(p).orElseThrow(() -> new IOException(p + " vanished right after it was written"));
+    }
+
+    @Override
+    public FileStat writeSymlink(RelPath p, String target, Optional<FileStat> expected) throws IOException {
+        Path at = resolve(p);
+        Path tmp = tempBeside(at);
+        try {
+            Files.createSymbolicLink(tmp, Path.of(target));
+            replace(p, at, tmp, expected);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+        return stat(p).orElseThrow(() -> new IOException(p + " vanished right after it was written"));
+    }
+
+    /** Checks {@code expected}, keeps what is there in the trash, renames {@code tmp} over it, fsyncs the directory. */
+    private void replace(RelPath p, Path target, Path tmp, Optional<FileStat> expected) throws IOException {
+        Optional<FileStat> now = stat(p);
+        if (expected.isEmpty() ? now.isPresent() : now.isEmpty() || !now.get().sameAs(expected.get())) {
+            throw new ChangedMeanwhile(p);
+        }
+        if (now.isPresent()) {
+            if (now.get().kind() == FileStat.Kind.DIRECTORY) throw new ChangedMeanwhile(p);
+            keepInTrash(p, target, false);
+        }
+        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        fsyncDirectory(target.getParent());
+    }
+
+    @Override
+    public void rename(RelPath from, RelPath to, FileStat expected) throws IOException {
+        Path src = resolve(from);
+        Path dst = resolve(to);
+        Optional<FileStat> now = stat(from);
+        if (now.isEmpty() || !sameKindAndFile(now.get(), expected)) throw new ChangedMeanwhile(from);
+        if (stat(to).isPresent()) throw new ChangedMeanwhile(to);
+        if (now.get().kind() == FileStat.Kind.DIRECTORY) {
+            Files.move(src, dst, StandardCopyOption.ATOMIC_MOVE);
+        } else {
+            // link + unlink: link(2) fails if the destination exists, so nothing is ever clobbered.
+            Files.createLink(dst, src);
+            Files.delete(src);
+        }
+        fsyncDirectory(dst.getParent());
+        if (!src.getParent().equals(dst.getParent())) fsyncDirectory(src.getParent());
+    }
+
+    private static boolean sameKindAndFile(FileStat now, FileStat expected) {
+        return now.kind() == FileStat.Kind.DIRECTORY ? expected.kind() == FileStat.Kind.DIRECTORY : now.sameAs(expected);
+    }
+
+    @Override
+    public void mkdirs(RelPath dir) throws IOException {
+        Path at = resolve(dir);
+        if (Files.isDirectory(at, LinkOption.NOFOLLOW_LINKS)) return;
+        if (!dir.isRoot()) mkdirs(dir.parent());
+        try {
+            Files.createDirectory(at);
+        } catch (FileAlreadyExistsException e) {
+            if (!Files.isDirectory(at, LinkOption.NOFOLLOW_LINKS)) throw new ChangedMeanwhile(dir);
+        }
+        fsyncDirectory(at.getParent());
+    }
+
+    @Override
+    public void trash(RelPath p, FileStat expected) throws IOException {
+        Path at = resolve(p);
+        Optional<FileStat> now = stat(p);
+        if (now.isEmpty()) return;
+        if (!now.get().sameAs(expected)) throw new ChangedMeanwhile(p);
+        keepInTrash(p, at, true);
+        fsyncDirectory(at.getParent());
+    }
+
+    @Override
+    public boolean removeEmptyDirectory(RelPath dir) throws IOException {
+        Path at = resolve(dir);
+        try {
+            Files.delete(at);
+            fsyncDirectory(at.getParent());
+            return true;
+        } catch (java.nio.file.DirectoryNotEmptyException e) {
+            return false;
+        } catch (NoSuchFileException e) {
+            return true;
+        }
+    }
+
+    /** Moves (or, to keep the original in place, hard-links) a file into a fresh trash folder, same relative path. */
+    private void keepInTrash(RelPath p, Path at, boolean move) throws IOException {
+        Path dest = trash.resolve(LocalDateTime.now().format(TRASH_STAMP) + "-" + TRASH_SEQ.incrementAndGet()).resolve(p.path());
+        Files.createDirectories(dest.getParent());
+        if (move) {
+            Files.move(at, dest, StandardCopyOption.ATOMIC_MOVE);
+        } else if (Files.isSymbolicLink(at)) {
+            Files.createSymbolicLink(dest, Files.readSymbolicLink(at));
+        } else {
+            try {
+                Files.createLink(dest, at);
+            } catch (UnsupportedOperationException | IOException noLinks) {
+                Files.copy(at, dest, LinkOption.NOFOLLOW_LINKS, StandardCopyOption.COPY_ATTRIBUTES);
+            }
+        }
+    }
+
+    private static Path tempBeside(Path target) {
+        return target.resolveSibling(TEMP_PREFIX + Long.toHexString(ThreadLocalRandom.current().nextLong()));
+    }
+
+    private static void setExecutable(Path f, boolean exec) throws IOException {
+        Set<PosixFilePermission> perms = EnumSet.copyOf(Files.getPosixFilePermissions(f));
+        if (exec) {
+            perms.add(PosixFilePermission.OWNER_EXECUTE);
+            if (perms.contains(PosixFilePermission.GROUP_READ)) perms.add(PosixFilePermission.GROUP_EXECUTE);
+            if (perms.contains(PosixFilePermission.OTHERS_READ)) perms.add(PosixFilePermission.OTHERS_EXECUTE);
+        } else {
+            perms.removeAll(EnumSet.of(PosixFilePermission.OWNER_EXECUTE, PosixFilePermission.GROUP_EXECUTE, PosixFilePermission.OTHERS_EXECUTE));
+        }
+        Files.setPosixFilePermissions(f, perms);
+    }
+
+    static void fsyncDirectory(Path dir) throws IOException {
+        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+            ch.force(true);
+        }
+    }
+}

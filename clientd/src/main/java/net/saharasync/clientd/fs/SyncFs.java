@@ -1,0 +1,65 @@
+package net.saharasync.clientd.fs;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The synced folder as the engine sees it. Links are never followed; every write is a temp
+ * file in the same directory, fsync, rename, fsync of the directory; whatever a write replaces
+ * or a delete removes goes to the trash first. Writes take the state the caller last saw
+ * ({@code expected}) and refuse with {@link ChangedMeanwhile} if the path no longer matches it,
+ * so a file the user changed during a sync is never overwritten.
+ *
+ * <p>The real implementation is {@link LocalFs}; tests can substitute one that injects faults.
+ */
+public interface SyncFs {
+    /** lstat: empty if nothing is there. */
+    Optional<FileStat> stat(RelPath p) throws IOException;
+
+    /** The names in a directory, sorted. */
+    List<String> list(RelPath dir) throws IOException;
+
+    InputStream read(RelPath file) throws IOException;
+
+    /** Exactly {@code length} bytes at {@code offset}, or fewer if the file is shorter now. */
+    byte[] read(RelPath file, long offset, int length) throws IOException;
+
+    String readLink(RelPath link) throws IOException;
+
+    /** Writes a file's whole content atomically (see the class comment); returns its new stat. */
+    FileStat writeFile(RelPath p, Content content, long mtimeNanos, boolean executable, Optional<FileStat> expected) throws IOException;
+
+    /** Creates (or atomically replaces) a symlink; the target is stored as is, never resolved. */
+    FileStat writeSymlink(RelPath p, String target, Optional<FileStat> expected) throws IOException;
+
+    /**
+     * Moves a file, symlink or directory to a path where nothing is, if the source still matches
+     * {@code expected}; never replaces anything at the destination.
+     */
+    void rename(RelPath from, RelPath to, FileStat expected) throws IOException;
+
+    /** Creates a directory and any missing parents (never through a symlink). */
+    void mkdirs(RelPath dir) throws IOException;
+
+    /** Moves a file or symlink to the trash if it still matches {@code expected}. */
+    void trash(RelPath p, FileStat expected) throws IOException;
+
+    /** Removes a directory if it is empty; returns whether it is gone. */
+    boolean removeEmptyDirectory(RelPath dir) throws IOException;
+
+    /** Writes the bytes of a file. */
+    @FunctionalInterface
+    interface Content {
+        void writeTo(OutputStream out) throws IOException;
+    }
+
+    /** The path changed since the caller looked at it: nothing was written. */
+    final class ChangedMeanwhile extends IOException {
+        public ChangedMeanwhile(RelPath p) {
+            super(p + " changed while syncing; left as it is");
+        }
+    }
+}

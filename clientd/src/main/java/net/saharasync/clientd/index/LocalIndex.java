@@ -1,0 +1,161 @@
+package net.saharasync.clientd.index;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import net.saharasync.blockstore.BlockCodec;
+import net.saharasync.blockstore.Hash;
+import net.saharasync.blockstore.lmdb.LmdbBlockStore;
+import net.saharasync.blockstore.lmdb.LmdbEnvironment;
+import net.saharasync.clientd.fs.FileStat;
+import net.saharasync.merkle.DirRef;
+import net.saharasync.merkle.ObjectStore;
+
+/**
+ * The client's state in {@code DIR/.sahara/db} (one LMDB environment, so it survives kill -9
+ * at any point): tree objects (never file data: chunks stay in the user's files), the file
+ * index (path -> stat + content), the chunk-location index (chunk -> path, offset) and the
+ * base commit (the last state this folder and the host agreed on).
+ */
+public final class LocalIndex implements AutoCloseable {
+    /** The last agreed commit and its root. */
+    public record Base(Hash commit, DirRef root) {}
+
+    private static final ByteBuffer BASE_KEY = LmdbEnvironment.constantKey("base");
+
+    private final LmdbEnvironment env;
+    private final LmdbBlockStore objects;
+    private final LmdbEnvironment.Table files;
+    private final LmdbEnvironment.Table chunks;
+    private final LmdbEnvironment.Table state;
+
+    private LocalIndex(LmdbEnvironment env) {
+        this.env = env;
+        this.objects = new LmdbBlockStore(env, "obj_", new BlockCodec(1));
+        this.files = env.table("files");
+        this.chunks = env.table("chunks");
+        this.state = env.table("state");
+    }
+
+    public static LocalIndex open(Path dir) {
+        LmdbEnvironment env = LmdbEnvironment.open(dir, LmdbEnvironment.Options.DEFAULT.withInitialMapSize(64L << 20));
+        try {
+            return new LocalIndex(env);
+        } catch (RuntimeException e) {
+            env.close();
+            throw e;
+        }
+    }
+
+    /** The local tree objects, for one task (an ObjectStore is not thread-safe). */
+    public ObjectStore objects() {
+        return new ObjectStore(objects);
+    }
+
+    public LmdbBlockStore objectBlocks() {
+        return objects;
+    }
+
+    public Optional<Base> base() {
+        return env.read(txn -> txn.get(state, BASE_KEY).map(b -> {
+            ByteBuffer d = b.duplicate();
+            Hash commit = Hash.read(d);
+            Hash root = Hash.read(d);
+            return new Base(commit, new DirRef(root, d.get() & 0xFF));
+        }));
+    }
+
+    public void setBase(Base base) {
+        ByteBuffer v = ByteBuffer.allocateDirect(2 * Hash.BYTES + 1);
+        base.commit().writeTo(v);
+        base.root().root().writeTo(v);
+        v.put((byte) base.root().height()).flip();
+        env.write(txn -> {
+            txn.put(state, BASE_KEY, v);
+            return null;
+        });
+    }
+
+    public Optional<FileState> file(String path) {
+        return env.read(txn -> txn.get(files, key(path)).map(LocalIndex::decodeFile));
+    }
+
+    /** Every indexed path, in order. */
+    public List<String> paths() {
+        return env.read(txn -> {
+            List<String> out = new ArrayList<>();
+            txn.scan(files, Optional.empty(), (k, v) -> out.add(StandardCharsets.UTF_8.decode(k.duplicate()).toString()));
+            return out;
+        });
+    }
+
+    public Optional<ChunkLocation> chunk(Hash h) {
+        return env.read(txn -> txn.get(chunks, hashKey(h)).map(b -> {
+            ByteBuffer d = b.duplicate();
+            long offset = d.getLong();
+            int length = d.getInt();
+            return new ChunkLocation(StandardCharsets.UTF_8.decode(d).toString(), offset, length);
+        }));
+    }
+
+    /**
+     * Records, in one durable transaction, new states of paths (empty: the path is gone) and
+     * where chunks now lie.
+     */
+    public void update(Map<String, Optional<FileState>> changed, Map<Hash, ChunkLocation> located) {
+        if (changed.isEmpty() && located.isEmpty()) return;
+        env.write(txn -> {
+            for (var e : changed.entrySet()) {
+                if (e.getValue().isPresent()) txn.put(files, key(e.getKey()), encodeFile(e.getValue().get()));
+                else txn.delete(files, key(e.getKey()));
+            }
+            for (var e : located.entrySet()) {
+                byte[] p = e.getValue().path().getBytes(StandardCharsets.UTF_8);
+                ByteBuffer v = ByteBuffer.allocateDirect(12 + p.length).putLong(e.getValue().offset()).putInt(e.getValue().length()).put(p).flip();
+                txn.put(chunks, hashKey(e.getKey()), v);
+            }
+            return null;
+        });
+    }
+
+    private static ByteBuffer key(String path) {
+        byte[] b = path.getBytes(StandardCharsets.UTF_8);
+        return ByteBuffer.allocateDirect(Math.max(1, b.length)).put(b).flip();
+    }
+
+    private static ByteBuffer hashKey(Hash h) {
+        ByteBuffer b = ByteBuffer.allocateDirect(Hash.BYTES);
+        h.writeTo(b);
+        return b.flip();
+    }
+
+    private static ByteBuffer encodeFile(FileState f) {
+        byte[] key = f.stat().fileKey().getBytes(StandardCharsets.UTF_8);
+        ByteBuffer b = ByteBuffer.allocateDirect(1 + 1 + 8 + 8 + 1 + Hash.BYTES + key.length);
+        b.put((byte) f.stat().kind().ordinal()).put((byte) (f.stat().executable() ? 1 : 0))
+                .putLong(f.stat().size()).putLong(f.stat().mtimeNanos()).put((byte) f.height());
+        f.content().writeTo(b);
+        return b.put(key).flip();
+    }
+
+    private static FileState decodeFile(ByteBuffer v) {
+        ByteBuffer d = v.duplicate();
+        FileStat.Kind kind = FileStat.Kind.values()[d.get()];
+        boolean exec = d.get() == 1;
+        long size = d.getLong();
+        long mtime = d.getLong();
+        int height = d.get() & 0xFF;
+        Hash content = Hash.read(d);
+        String fileKey = StandardCharsets.UTF_8.decode(d).toString();
+        return new FileState(new FileStat(kind, size, mtime, fileKey, exec), content, height);
+    }
+
+    @Override
+    public void close() {
+        env.close();
+    }
+}

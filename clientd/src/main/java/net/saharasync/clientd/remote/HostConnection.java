@@ -1,0 +1,65 @@
+package net.saharasync.clientd.remote;
+
+import java.io.IOException;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Consumer;
+import net.saharasync.blockstore.ChunkerParams;
+import net.saharasync.blockstore.Hash;
+
+/**
+ * The host as the sync engine sees it (docs/PROTOCOL.md, "Host API"). The real one is
+ * {@link HttpHost}; a simulated one can drop connections or lose answers for tests.
+ */
+public interface HostConnection extends AutoCloseable {
+    /** A volume's head: its sequence number (0 before the first commit) and commit. */
+    record Head(long seq, Optional<Hash> commit) {}
+
+    record Volume(String id, String name, ChunkerParams chunking, Head head) {}
+
+    /** The outcome of a compare-and-swap commit. */
+    sealed interface CommitResult permits Accepted, Moved {}
+
+    record Accepted(Head head) implements CommitResult {}
+
+    record Moved(Head current) implements CommitResult {}
+
+    /** A block received, already checked against its hash. */
+    @FunctionalInterface
+    interface BlockSink {
+        void accept(Hash hash, byte[] data) throws IOException;
+    }
+
+    Volume volume(String id) throws IOException;
+
+    List<Volume> volumes() throws IOException;
+
+    Volume createVolume(String name) throws IOException;
+
+    Head head(String volume) throws IOException;
+
+    /** Of {@code hashes}, those the host lacks (for this caller). */
+    Set<Hash> missing(List<Hash> hashes) throws IOException;
+
+    /** Uploads blocks in their stored form ({@code BlockCodec}); one durable batch. */
+    void upload(List<Upload> blocks) throws IOException;
+
+    record Upload(Hash hash, byte[] stored) {}
+
+    CommitResult commit(String volume, Hash commit, Optional<Hash> expected) throws IOException;
+
+    /** Downloads blocks, each checked against its hash, handed to {@code sink} in the order asked. */
+    void fetch(List<Hash> hashes, BlockSink sink) throws IOException;
+
+    /** Calls {@code onHead} with every new head after {@code afterSeq} until closed; reconnects by itself. */
+    AutoCloseable subscribe(String volume, long afterSeq, Consumer<Head> onHead);
+
+    /** Body bytes sent and received so far. */
+    long bytesSent();
+
+    long bytesReceived();
+
+    @Override
+    void close();
+}

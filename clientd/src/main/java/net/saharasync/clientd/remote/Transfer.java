@@ -1,0 +1,160 @@
+package net.saharasync.clientd.remote;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import net.saharasync.blockstore.Block;
+import net.saharasync.blockstore.BlockCodec;
+import net.saharasync.blockstore.Hash;
+import net.saharasync.blockstore.lmdb.LmdbBlockStore;
+import net.saharasync.clientd.fs.RelPath;
+import net.saharasync.clientd.fs.SyncFs;
+import net.saharasync.clientd.index.ChunkLocation;
+import net.saharasync.clientd.index.LocalIndex;
+import net.saharasync.merkle.Commit;
+import net.saharasync.merkle.DirRef;
+import net.saharasync.merkle.Entry;
+import net.saharasync.merkle.Missing;
+import net.saharasync.merkle.ObjectStore;
+import net.saharasync.merkle.TreeObject;
+
+/**
+ * Moving trees between the folder and the host: uploading what the host lacks of a local tree
+ * (tree objects from the local store, chunks read from the user's files where the index says
+ * they lie, each re-hashed before it goes), and downloading the tree objects of a remote commit
+ * (never file data: that is fetched by the applier, file by file).
+ */
+public final class Transfer {
+    /** Bytes per upload request (the host accepts up to 64 MiB). */
+    static final int UPLOAD_BATCH_BYTES = 16 << 20;
+
+    private final HostConnection host;
+    private final LocalIndex index;
+    private final SyncFs fs;
+    private final BlockCodec codec = new BlockCodec(1);
+
+    public Transfer(HostConnection host, LocalIndex index, SyncFs fs) {
+        this.host = host;
+        this.index = index;
+        this.fs = fs;
+    }
+
+    /** A chunk whose bytes on disk no longer hash to it: the file changed since it was scanned. */
+    public static final class StaleChunk extends IOException {
+        public StaleChunk(Hash h, String path) {
+            super(path + " changed since it was scanned (chunk " + h.toHex().substring(0, 12) + ")");
+        }
+    }
+
+    /**
+     * Uploads everything reachable from {@code root} (and the commit object) that the host
+     * lacks, found top-down one level per request. Returns the number of blocks sent.
+     */
+    public int upload(ObjectStore objects, DirRef root, Hash commit, Map<Hash, ChunkLocation> freshLocations) throws IOException {
+        objects.flush();
+        List<Hash> need;
+        try {
+            need = new ArrayList<>(Missing.missing(objects, root, hs -> {
+                try {
+                    return host.missing(hs);
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }));
+        } catch (java.io.UncheckedIOException e) {
+            throw e.getCause();
+        }
+        need.add(commit);
+        LmdbBlockStore local = index.objectBlocks();
+        List<HostConnection.Upload> batch = new ArrayList<>();
+        long batchBytes = 0;
+        for (Hash h : need) {
+            Optional<byte[]> stored = local.getStored(h);
+            byte[] form = stored.isPresent() ? stored.get() : codec.encode(chunk(h, freshLocations)).toBytes();
+            batch.add(new HostConnection.Upload(h, form));
+            batchBytes += form.length;
+            if (batchBytes >= UPLOAD_BATCH_BYTES) {
+                host.upload(batch);
+                batch = new ArrayList<>();
+                batchBytes = 0;
+            }
+        }
+        host.upload(batch);
+        return need.size();
+    }
+
+    /** A chunk's bytes, read from the file the index (or this scan) says holds it, checked against its hash. */
+    public byte[] chunk(Hash h, Map<Hash, ChunkLocation> freshLocations) throws IOException {
+        ChunkLocation at = freshLocations.containsKey(h) ? freshLocations.get(h) : index.chunk(h).orElse(null);
+        if (at == null) throw new IOException("no local copy of chunk " + h.toHex());
+        byte[] data = fs.read(RelPath.of(at.path()), at.offset(), at.length());
+        if (!Hash.of(data).equals(h)) throw new StaleChunk(h, at.path());
+        return data;
+    }
+
+    /** The chunk's bytes if some local file still holds them (checked), else empty. */
+    public Optional<byte[]> localChunk(Hash h) {
+        try {
+            return index.chunk(h).isEmpty() ? Optional.empty() : Optional.of(chunk(h, Map.of()));
+        } catch (IOException | RuntimeException gone) {
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * Downloads the tree objects of {@code commit} that the local store lacks, level by level,
+     * plus symlink targets; file chunks are left to the applier. Returns the commit.
+     */
+    public Commit fetchTree(ObjectStore objects, Hash commit) throws IOException {
+        fetchMissing(objects, List.of(commit));
+        Commit c = (Commit) objects.read(commit);
+        List<Ref> level = List.of(new Ref(c.root().root(), c.root().height(), true));
+        while (!level.isEmpty()) {
+            Map<Hash, Ref> unique = new LinkedHashMap<>();
+            for (Ref r : level) unique.putIfAbsent(r.hash, r);
+            fetchMissing(objects, new ArrayList<>(unique.keySet()));
+            List<Ref> next = new ArrayList<>();
+            for (Ref r : unique.values()) expand(objects, r, next);
+            level = next;
+        }
+        return c;
+    }
+
+    /** A node to look at: a directory node (dir) or a file node of height >= 1, or a symlink target (height -1). */
+    private record Ref(Hash hash, int height, boolean dir) {}
+
+    private static void expand(ObjectStore objects, Ref r, List<Ref> next) {
+        if (r.height < 0) return;
+        TreeObject o = objects.read(r.hash);
+        switch (o) {
+            case TreeObject.DirLeaf leaf -> {
+                for (Entry e : leaf.entries()) {
+                    switch (e.kind()) {
+                        case DIRECTORY -> next.add(new Ref(e.content(), e.height(), true));
+                        case FILE -> {
+                            if (e.height() > 0) next.add(new Ref(e.content(), e.height(), false));
+                        }
+                        case SYMLINK -> next.add(new Ref(e.content(), -1, false));
+                    }
+                }
+            }
+            case TreeObject.DirIndex idx -> idx.children().forEach(ch -> next.add(new Ref(ch.hash(), r.height - 1, true)));
+            case TreeObject.FileIndex idx -> {
+                if (idx.height() > 1) idx.children().forEach(ch -> next.add(new Ref(ch.hash(), idx.height() - 1, false)));
+            }
+            case Commit ignored -> {}
+        }
+    }
+
+    private void fetchMissing(ObjectStore objects, List<Hash> hashes) throws IOException {
+        LmdbBlockStore local = index.objectBlocks();
+        List<Hash> absent = local.missing(hashes);
+        if (absent.isEmpty()) return;
+        List<Block> got = new ArrayList<>();
+        host.fetch(absent, (h, data) -> got.add(Block.withHash(h, data)));
+        local.putAll(got);
+    }
+}

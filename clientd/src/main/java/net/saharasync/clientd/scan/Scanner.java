@@ -1,0 +1,172 @@
+package net.saharasync.clientd.scan;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+import net.saharasync.blockstore.Block;
+import net.saharasync.blockstore.Chunk;
+import net.saharasync.blockstore.Chunker;
+import net.saharasync.blockstore.Hash;
+import net.saharasync.clientd.fs.FileStat;
+import net.saharasync.clientd.fs.RelPath;
+import net.saharasync.clientd.fs.SyncFs;
+import net.saharasync.clientd.ignore.IgnoreRules;
+import net.saharasync.clientd.index.ChunkLocation;
+import net.saharasync.clientd.index.FileState;
+import net.saharasync.clientd.index.LocalIndex;
+import net.saharasync.merkle.DirRef;
+import net.saharasync.merkle.DirectoryTree;
+import net.saharasync.merkle.Entry;
+import net.saharasync.merkle.FileRef;
+import net.saharasync.merkle.FileTree;
+import net.saharasync.merkle.Names;
+import net.saharasync.merkle.ObjectStore;
+import net.saharasync.merkle.TreeParams;
+
+/**
+ * Builds the local tree from the folder. A file whose stat (size, mtime, file key) matches the
+ * index reuses its recorded content and is not read; others are chunked and hashed, their tree
+ * nodes written to the local object store and their chunk locations recorded. A file that
+ * changes while it is read is "unsettled": it keeps the entry it had in the base tree (or is
+ * left out if it is new) and is looked at again next time, so a half-written file never syncs.
+ */
+public final class Scanner {
+    /** A file modified this close to the scan may change again within the same mtime tick: its stat is not trusted next time. */
+    private static final long RACY_NANOS = 2_000_000_000L;
+
+    /** What a scan found. */
+    public record Result(DirRef root, Map<String, FileStat> observed, Map<String, Optional<FileState>> indexChanges,
+                         Map<Hash, ChunkLocation> chunkLocations, List<String> unsettled, List<String> unsyncable,
+                         long filesHashed, long bytesHashed) {}
+
+    private final SyncFs fs;
+    private final IgnoreRules ignore;
+    private final LocalIndex index;
+    private final ObjectStore objects;
+    private final Chunker chunker;
+    private final TreeParams params;
+    private final Function<String, Optional<Entry>> baseEntry;
+    private final long startNanos = System.currentTimeMillis() * 1_000_000L;
+
+    private final Map<String, Optional<FileState>> indexChanges = new LinkedHashMap<>();
+    private final Map<Hash, ChunkLocation> chunkLocations = new HashMap<>();
+    private final List<String> unsettled = new ArrayList<>();
+    private final List<String> unsyncable = new ArrayList<>();
+    private final java.util.Set<String> seen = new java.util.HashSet<>();
+    /** The stat each file and symlink had when scanned: what a later write must still find there. */
+    private final Map<String, FileStat> observed = new HashMap<>();
+    private long filesHashed;
+    private long bytesHashed;
+
+    public Scanner(SyncFs fs, IgnoreRules ignore, LocalIndex index, ObjectStore objects, Chunker chunker, TreeParams params,
+                   Function<String, Optional<Entry>> baseEntry) {
+        this.fs = fs;
+        this.ignore = ignore;
+        this.index = index;
+        this.objects = objects;
+        this.chunker = chunker;
+        this.params = params;
+        this.baseEntry = baseEntry;
+    }
+
+    /** Scans the whole folder. */
+    public Result scan() throws IOException {
+        DirRef root = directory(RelPath.ROOT);
+        objects.flush();
+        // Indexed paths no longer there (deleted, or now ignored) leave the index.
+        for (String p : index.paths()) {
+            if (!seen.contains(p)) indexChanges.put(p, Optional.empty());
+        }
+        return new Result(root, observed, indexChanges, chunkLocations, unsettled, unsyncable, filesHashed, bytesHashed);
+    }
+
+    private DirRef directory(RelPath dir) throws IOException {
+        List<Entry> entries = new ArrayList<>();
+        for (String name : fs.list(dir)) {
+            if (Names.problem(name).isPresent()) {
+                unsyncable.add(dir.path().isEmpty() ? name : dir.path() + "/" + name);
+                continue;
+            }
+            RelPath p = dir.child(name);
+            Optional<FileStat> st = fs.stat(p);
+            if (st.isEmpty()) continue; // gone since listed
+            FileStat s = st.get();
+            switch (s.kind()) {
+                case DIRECTORY -> {
+                    if (!ignore.ignored(p.path(), true)) entries.add(Entry.directory(name, directory(p)));
+                }
+                case FILE -> {
+                    if (!ignore.ignored(p.path(), false)) file(p, s).ifPresent(entries::add);
+                }
+                case SYMLINK -> {
+                    if (!ignore.ignored(p.path(), false)) entries.add(symlink(p, s));
+                }
+                case OTHER -> unsyncable.add(p.path());
+            }
+        }
+        entries.sort((a, b) -> Names.compare(a.name(), b.name()));
+        return DirectoryTree.build(entries, objects, params);
+    }
+
+    private Optional<Entry> file(RelPath p, FileStat s) throws IOException {
+        seen.add(p.path());
+        observed.put(p.path(), s);
+        Optional<FileState> known = index.file(p.path());
+        if (known.isPresent() && known.get().stat().sameAs(s) && known.get().stat().kind() == FileStat.Kind.FILE) {
+            FileState k = known.get();
+            return Optional.of(Entry.file(p.name(), new FileRef(k.content(), s.size(), k.height()), s.executable(), s.mtimeNanos()));
+        }
+        List<Chunk> chunks;
+        try (InputStream in = fs.read(p)) {
+            if (s.size() <= chunker.params().min()) {
+                // At most one chunk (FastCDC never cuts below min): skip the chunker's big buffer.
+                byte[] all = in.readNBytes(chunker.params().min() + 1);
+                chunks = all.length == 0 ? List.of() : List.of(new Chunk(0, all.length, Hash.of(all)));
+            } else {
+                chunks = chunker.chunkAndHash(in);
+            }
+        } catch (java.nio.file.NoSuchFileException gone) {
+            return Optional.empty();
+        }
+        long size = chunks.isEmpty() ? 0 : chunks.getLast().end();
+        Optional<FileStat> after = fs.stat(p);
+        if (after.isEmpty() || !after.get().sameAs(s) || size != s.size()) {
+            // Written to while we read it: try again once it settles.
+            unsettled.add(p.path());
+            seen.remove(p.path());
+            observed.remove(p.path());
+            return baseEntry.apply(p.path()).filter(e -> e.kind() == net.saharasync.merkle.EntryKind.FILE);
+        }
+        filesHashed++;
+        bytesHashed += size;
+        FileRef ref = FileTree.fromChunks(chunks, objects, params);
+        for (Chunk c : chunks) chunkLocations.put(c.hash(), new ChunkLocation(p.path(), c.offset(), c.length()));
+        indexChanges.put(p.path(), Optional.of(new FileState(trusted(s), ref.root(), ref.height())));
+        return Optional.of(Entry.file(p.name(), ref, s.executable(), s.mtimeNanos()));
+    }
+
+    private Entry symlink(RelPath p, FileStat s) throws IOException {
+        seen.add(p.path());
+        observed.put(p.path(), s);
+        byte[] target = fs.readLink(p).getBytes(StandardCharsets.UTF_8);
+        Block b = Block.of(target);
+        if (!objects.has(b.hash())) objects.blocks().put(b);
+        indexChanges.put(p.path(), Optional.of(new FileState(trusted(s), b.hash(), 0)));
+        // A symlink's own mtime cannot be set portably, so it is not synced (always 0): otherwise
+        // every machine that writes the link would see "its" mtime as a change, back and forth.
+        return Entry.symlink(p.name(), b.hash(), target.length, 0);
+    }
+
+    /** The stat to remember: one that cannot match next time if the file may still change within this mtime tick. */
+    private FileStat trusted(FileStat s) {
+        if (s.mtimeNanos() < startNanos - RACY_NANOS) return s;
+        return new FileStat(s.kind(), s.size(), Long.MIN_VALUE, s.fileKey(), s.executable());
+    }
+}

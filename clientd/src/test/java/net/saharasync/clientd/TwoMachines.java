@@ -1,0 +1,77 @@
+package net.saharasync.clientd;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+import net.saharasync.hostd.HostConfig;
+import net.saharasync.hostd.HostServer;
+import net.saharasync.hostd.store.Accounts;
+
+/** A real host on a loopback port and two synced folders (machines A and B) of one volume. */
+final class TwoMachines implements AutoCloseable {
+    final HostServer host;
+    final String token;
+    final Path a;
+    final Path b;
+    SyncEngine ea;
+    SyncEngine eb;
+
+    TwoMachines(Path tmp) throws IOException {
+        host = HostServer.start(HostConfig.loopback(tmp.resolve("host"), 0));
+        Accounts acc = host.store().accounts();
+        token = acc.issueToken(acc.addUser("me", false), "test").secret();
+        a = tmp.resolve("A");
+        b = tmp.resolve("B");
+        Join.join(url(), token, a, "docs", "A", Optional.empty());
+        Join.join(url(), token, b, "docs", "B", Optional.empty());
+        ea = SyncEngine.open(a);
+        eb = SyncEngine.open(b);
+    }
+
+    String url() {
+        return host.url("127.0.0.1");
+    }
+
+    /** Cycles A then B until both agree with the host (bounded). */
+    void settle() throws IOException {
+        for (int i = 0; i < 6; i++) {
+            CycleReport ra = ea.cycle();
+            CycleReport rb = eb.cycle();
+            CycleReport ra2 = ea.cycle();
+            if (ra2.agreed() && rb.agreed() && ra2.head().equals(rb.head())) return;
+        }
+        throw new AssertionError("A and B did not settle");
+    }
+
+    /** Every path under a folder (outside .sahara) with its content: file bytes as text, "->target" for links, "/" for folders. */
+    static TreeMap<String, String> snapshot(Path root) throws IOException {
+        TreeMap<String, String> out = new TreeMap<>();
+        try (Stream<Path> s = Files.walk(root)) {
+            for (Path p : s.toList()) {
+                String rel = root.relativize(p).toString();
+                if (rel.isEmpty() || rel.equals(".sahara") || rel.startsWith(".sahara/")) continue;
+                if (Files.isSymbolicLink(p)) out.put(rel, "->" + Files.readSymbolicLink(p));
+                else if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) out.put(rel, "/");
+                else out.put(rel, Files.readString(p, java.nio.charset.StandardCharsets.ISO_8859_1));
+            }
+        }
+        return out;
+    }
+
+    void assertSame() throws IOException {
+        assertThat(snapshot(b)).isEqualTo(snapshot(a));
+    }
+
+    @Override
+    public void close() {
+        ea.close();
+        eb.close();
+        host.close();
+    }
+}
