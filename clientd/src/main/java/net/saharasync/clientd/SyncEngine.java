@@ -61,11 +61,16 @@ public final class SyncEngine implements AutoCloseable {
     private final Chunker chunker;
 
     public SyncEngine(Path folder, ClientConfig config, HostConnection host) {
+        this(folder, config, host, fs -> fs);
+    }
+
+    /** With the folder's file system wrapped, e.g. by a test that injects faults. */
+    SyncEngine(Path folder, ClientConfig config, HostConnection host, java.util.function.UnaryOperator<SyncFs> wrap) {
         this.folder = folder.toAbsolutePath().normalize();
         this.config = config;
         this.host = host;
         this.index = LocalIndex.open(ClientConfig.stateDir(this.folder).resolve("db"));
-        this.fs = new LocalFs(this.folder, ClientConfig.stateDir(this.folder).resolve("trash"));
+        this.fs = wrap.apply(new LocalFs(this.folder, ClientConfig.stateDir(this.folder).resolve("trash")));
         this.transfer = new Transfer(host, index, fs);
         this.chunker = new Chunker(config.chunking(), GearTable.defaultTable());
     }
@@ -114,7 +119,10 @@ public final class SyncEngine implements AutoCloseable {
         for (int attempt = 0; attempt < MAX_CAS_ATTEMPTS && !agreed && skipped.isEmpty(); attempt++) {
             head = host.head(config.volume());
             Optional<Hash> baseCommit = base.map(Base::commit);
-            if (head.commit().equals(baseCommit)) {
+            // Base is "clean" when the folder was left exactly at the base commit's tree; after
+            // a partly skipped apply its root differs, and a merge pass finishes the job.
+            boolean clean = base.isEmpty() || ((Commit) objects.read(base.get().commit())).root().equals(base.get().root());
+            if (head.commit().equals(baseCommit) && clean) {
                 if (base.map(b -> b.root().equals(local)).orElse(isEmpty(objects, local))) {
                     agreed = true;
                     break;
@@ -151,17 +159,39 @@ public final class SyncEngine implements AutoCloseable {
             index.update(applied.indexChanges(), applied.chunkLocations());
             filesDown += applied.filesWritten() + applied.removed() + applied.moved();
             skipped.addAll(applied.skipped());
-            if (applied.skipped().isEmpty()) {
-                base = Optional.of(new Base(newHead, merged.root()));
-                index.setBase(base.get());
-                agreed = true;
-            }
+            // What the folder now agrees on with the host: the merged tree, except where a path
+            // was skipped because the user changed it meanwhile: there, what the scan saw. So
+            // the next cycle sees the user's change as a local edit against exactly that.
+            base = Optional.of(new Base(newHead, agreedRoot(objects, merged.root(), local, applied.skipped())));
+            index.setBase(base.get());
+            agreed = applied.skipped().isEmpty();
         }
         agreed &= scan.unsettled().isEmpty();
         long millis = (System.nanoTime() - t0) / 1_000_000;
         return new CycleReport(agreed, head == null ? 0 : head.seq(), head == null ? "" : head.commit().map(Hash::toHex).orElse(""),
                 host.bytesSent() - sent0, host.bytesReceived() - received0, filesUp, filesDown, conflicts, millis,
                 List.copyOf(skipped), List.copyOf(scan.unsettled()));
+    }
+
+    private static DirRef agreedRoot(ObjectStore objects, DirRef merged, DirRef local, List<String> skipped) {
+        if (skipped.isEmpty()) return merged;
+        java.util.Set<String> all = new java.util.HashSet<>(skipped);
+        java.util.TreeSet<String> outermost = new java.util.TreeSet<>();
+        for (String p : all) {
+            boolean covered = false;
+            for (int i = p.indexOf('/'); i >= 0 && !covered; i = p.indexOf('/', i + 1)) covered = all.contains(p.substring(0, i));
+            if (!covered) outermost.add(p);
+        }
+        net.saharasync.merkle.TreeEditor ed = new net.saharasync.merkle.TreeEditor(objects, TreeParams.DEFAULT);
+        Function<String, Optional<Entry>> inLocal = baseEntry(objects, Optional.of(new Base(Hash.of(new byte[0]), local)));
+        for (String p : outermost) {
+            Optional<Entry> e = inLocal.apply(p);
+            if (e.isPresent()) ed.put(p, e.get());
+            else ed.delete(p);
+        }
+        DirRef root = ed.build(merged);
+        objects.flush();
+        return root;
     }
 
     private Hash commitObject(ObjectStore objects, DirRef root, List<Hash> parents) {

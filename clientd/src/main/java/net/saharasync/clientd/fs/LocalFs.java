@@ -65,7 +65,14 @@ public final class LocalFs implements SyncFs {
 
     @Override
     public Optional<FileStat> stat(RelPath p) throws IOException {
-        Path f = resolve(p);
+        return statAt(resolve(p));
+    }
+
+    private static FileStat statOf(Path f) throws IOException {
+        return statAt(f).orElseThrow(() -> new NoSuchFileException(f.toString()));
+    }
+
+    private static Optional<FileStat> statAt(Path f) throws IOException {
         PosixFileAttributes a;
         try {
             a = Files.readAttributes(f, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
@@ -125,11 +132,14 @@ public final class LocalFs implements SyncFs {
             }
             setExecutable(tmp, executable);
             Files.setLastModifiedTime(tmp, FileTime.from(mtimeNanos, TimeUnit.NANOSECONDS));
+            // The stat of the temp file is the stat of the file once renamed (same inode), even
+            // if the user deletes or changes it the moment it appears.
+            FileStat written = statOf(tmp);
             replace(p, target, tmp, expected);
+            return written;
         } finally {
             Files.deleteIfExists(tmp);
         }
-        return stat(p).orElseThrow(() -> new IOException(p + " vanished right after it was written"));
     }
 
     @Override
@@ -138,11 +148,12 @@ public final class LocalFs implements SyncFs {
         Path tmp = tempBeside(at);
         try {
             Files.createSymbolicLink(tmp, Path.of(target));
+            FileStat written = statOf(tmp);
             replace(p, at, tmp, expected);
+            return written;
         } finally {
             Files.deleteIfExists(tmp);
         }
-        return stat(p).orElseThrow(() -> new IOException(p + " vanished right after it was written"));
     }
 
     /** Checks {@code expected}, keeps what is there in the trash, renames {@code tmp} over it, fsyncs the directory. */

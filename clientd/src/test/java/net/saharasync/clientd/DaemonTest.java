@@ -1,0 +1,111 @@
+package net.saharasync.clientd;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.methvin.watcher.DirectoryChangeEvent;
+import io.methvin.watcher.DirectoryWatcher;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** Two daemons (machines A and B) on a real host: live propagation, and real editors. */
+class DaemonTest {
+    @TempDir
+    Path tmp;
+    TwoMachines m;
+    Daemon da;
+    Daemon db;
+
+    @BeforeEach
+    void start() throws Exception {
+        m = new TwoMachines(tmp);
+        da = new Daemon(m.ea, Daemon.Timing.DEFAULT, r -> {}).start();
+        db = new Daemon(m.eb, Daemon.Timing.DEFAULT, r -> {}).start();
+    }
+
+    @AfterEach
+    void stop() {
+        da.close();
+        db.close();
+        m.close();
+    }
+
+    static void await(String what, BooleanSupplier done) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (!done.getAsBoolean()) {
+            if (System.nanoTime() > deadline) throw new AssertionError("timed out waiting for " + what);
+            Thread.sleep(10);
+        }
+    }
+
+    static String read(Path p) {
+        try {
+            return Files.readString(p);
+        } catch (Exception e) {
+            return null;
+        }
+    }
+
+    @Test
+    void aFileSavedOnAAppearsOnBAndBack() throws Exception {
+        Files.writeString(m.a.resolve("note.txt"), "from A");
+        await("note.txt on B", () -> "from A".equals(read(m.b.resolve("note.txt"))));
+        Files.writeString(m.b.resolve("note.txt"), "edited on B");
+        await("the edit back on A", () -> "edited on B".equals(read(m.a.resolve("note.txt"))));
+        Files.delete(m.a.resolve("note.txt"));
+        await("the delete on B", () -> !Files.exists(m.b.resolve("note.txt")));
+    }
+
+    static boolean vimAvailable() {
+        try {
+            return new ProcessBuilder("vim", "--version").redirectErrorStream(true).start().waitFor() == 0;
+        } catch (Exception e) {
+            return false;
+        }
+    }
+
+    /** Vim's three ways of saving; 'backupskip=' because Vim skips backups under /tmp otherwise. */
+    @ParameterizedTest
+    @ValueSource(strings = {"set nobackup writebackup backupcopy=no backupskip=", "set backup backupcopy=yes backupskip=",
+            "set backup backupcopy=no backupskip="})
+    void aVimSaveArrivesWholeWithNoDeletionSeenAndNoSwapOrBackupSynced(String options) throws Exception {
+        assumeTrue(vimAvailable(), "vim is not installed (.ci/run installs it)");
+        Path fa = m.a.resolve("poem.txt");
+        Files.writeString(fa, "roses are red\nviolets are blue\n");
+        Path fb = m.b.resolve("poem.txt");
+        await("poem.txt on B", () -> "roses are red\nviolets are blue\n".equals(read(fb)));
+
+        // Watch B for any moment the file is gone.
+        List<DirectoryChangeEvent> deletions = new CopyOnWriteArrayList<>();
+        DirectoryWatcher watchB = DirectoryWatcher.builder().path(m.b).fileHashing(false).listener(e -> {
+            if (e.eventType() == DirectoryChangeEvent.EventType.DELETE && e.path().getFileName().toString().equals("poem.txt")) deletions.add(e);
+        }).build();
+        watchB.watchAsync();
+        try {
+            Process vim = new ProcessBuilder("vim", "-Es", "-u", "NONE", "-i", "NONE", "-c", options,
+                    "-c", "%s/blue/green/", "-c", "wq", fa.toString()).redirectErrorStream(true).start();
+            assertThat(vim.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(vim.exitValue()).isZero();
+            assertThat(Files.readString(fa)).isEqualTo("roses are red\nviolets are green\n");
+            await("the saved poem on B", () -> "roses are red\nviolets are green\n".equals(read(fb)));
+            Thread.sleep(500); // let anything else that was going to arrive arrive
+        } finally {
+            watchB.close();
+        }
+        assertThat(deletions).isEmpty();
+        assertThat(read(fb)).isEqualTo("roses are red\nviolets are green\n");
+        try (var s = Files.list(m.b)) {
+            assertThat(s.map(p -> p.getFileName().toString()).toList()).containsExactlyInAnyOrder(".sahara", "poem.txt");
+        }
+    }
+}
