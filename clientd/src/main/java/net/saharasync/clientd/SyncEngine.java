@@ -173,6 +173,27 @@ public final class SyncEngine implements AutoCloseable {
                 List.copyOf(skipped), List.copyOf(scan.unsettled()));
     }
 
+    /** What the folder holds that the host does not have yet (scan against base), and conflict copies present. */
+    public record Pending(List<Change> changes, List<String> conflictCopies, Optional<Base> base) {}
+
+    public synchronized Pending pending() throws IOException {
+        ObjectStore objects = index.objects();
+        Optional<Base> base = index.base();
+        DirRef local = scan(objects, base).root();
+        List<Change> changes = TreeDiff.diff(objects, base.map(Base::root).orElseGet(() -> DirectoryTree.empty(objects)), local);
+        List<String> copies = new ArrayList<>();
+        collectConflictCopies(objects, local, "", copies);
+        return new Pending(changes, copies, base);
+    }
+
+    private static void collectConflictCopies(ObjectStore objects, DirRef dir, String prefix, List<String> out) {
+        for (Entry e : DirectoryTree.entries(objects, dir)) {
+            String p = Paths.join(prefix, e.name());
+            if (e.name().contains(" (conflict ")) out.add(p);
+            if (e.isDirectory()) collectConflictCopies(objects, e.dir(), p, out);
+        }
+    }
+
     private static DirRef agreedRoot(ObjectStore objects, DirRef merged, DirRef local, List<String> skipped) {
         if (skipped.isEmpty()) return merged;
         java.util.Set<String> all = new java.util.HashSet<>(skipped);
