@@ -75,6 +75,20 @@ public final class SyncEngine implements AutoCloseable {
         this.chunker = new Chunker(config.chunking(), GearTable.defaultTable());
     }
 
+    private java.nio.channels.FileChannel lockChannel;
+
+    /** Makes sure no other client syncs this folder at the same time (released by the OS if the process dies). */
+    private void lock() throws IOException {
+        if (lockChannel != null) return;
+        java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(ClientConfig.stateDir(folder).resolve("lock"),
+                java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE);
+        if (ch.tryLock() == null) {
+            ch.close();
+            throw new ClientException("another sahara client is syncing " + folder);
+        }
+        lockChannel = ch;
+    }
+
     /** Opens a folder joined earlier, connecting to its host over HTTP. */
     public static SyncEngine open(Path folder) {
         ClientConfig c = ClientConfig.load(folder);
@@ -110,7 +124,10 @@ public final class SyncEngine implements AutoCloseable {
         long sent0 = host.bytesSent(), received0 = host.bytesReceived();
         ObjectStore objects = index.objects();
         Optional<Base> base = index.base();
+        lock();
         Scanner.Result scan = scan(objects, base);
+        // Cycles are the only writers and run one at a time: a temp file seen now is a leftover of a crash.
+        for (RelPath t : scan.tempFiles()) fs.deleteTemp(t);
         DirRef local = scan.root();
         int filesUp = 0, filesDown = 0, conflicts = 0;
         List<String> skipped = new ArrayList<>();
@@ -261,6 +278,13 @@ public final class SyncEngine implements AutoCloseable {
 
     @Override
     public void close() {
+        if (lockChannel != null) {
+            try {
+                lockChannel.close();
+            } catch (IOException ignored) {
+                // released with the process anyway
+            }
+        }
         index.close();
         host.close();
     }

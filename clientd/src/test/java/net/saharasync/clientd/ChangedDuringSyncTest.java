@@ -40,6 +40,7 @@ class ChangedDuringSyncTest {
         public void mkdirs(RelPath d) throws IOException { real.mkdirs(d); }
         public void trash(RelPath p, FileStat e) throws IOException { real.trash(p, e); }
         public boolean removeEmptyDirectory(RelPath d) throws IOException { return real.removeEmptyDirectory(d); }
+        public void deleteTemp(RelPath p) throws IOException { real.deleteTemp(p); }
 
         public FileStat writeFile(RelPath p, Content c, long m, boolean x, Optional<FileStat> e) throws IOException {
             Runnable r = beforeWrite;

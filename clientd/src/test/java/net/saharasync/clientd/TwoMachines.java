@@ -65,7 +65,22 @@ final class TwoMachines implements AutoCloseable {
     }
 
     void assertSame() throws IOException {
-        assertThat(snapshot(b)).isEqualTo(snapshot(a));
+        TreeMap<String, String> sa = snapshot(a), sb = snapshot(b);
+        if (sa.equals(sb)) return;
+        StringBuilder diff = new StringBuilder("A and B differ:");
+        java.util.TreeSet<String> keys = new java.util.TreeSet<>(sa.keySet());
+        keys.addAll(sb.keySet());
+        for (String k : keys) {
+            String x = sa.get(k), y = sb.get(k);
+            if (java.util.Objects.equals(x, y)) continue;
+            diff.append("\n  ").append(k).append(": A ").append(brief(x)).append(", B ").append(brief(y));
+        }
+        throw new AssertionError(diff.toString());
+    }
+
+    private static String brief(String v) {
+        if (v == null) return "absent";
+        return v.length() <= 40 ? "'" + v + "'" : v.length() + " bytes #" + Integer.toHexString(v.hashCode());
     }
 
     @Override

@@ -216,6 +216,13 @@ public final class LocalFs implements SyncFs {
     }
 
     @Override
+    public void deleteTemp(RelPath p) throws IOException {
+        if (!p.name().startsWith(TEMP_PREFIX)) throw new IllegalArgumentException(p + " is not a temp file");
+        Path at = resolve(p);
+        if (Files.isRegularFile(at, LinkOption.NOFOLLOW_LINKS)) Files.deleteIfExists(at);
+    }
+
+    @Override
     public boolean removeEmptyDirectory(RelPath dir) throws IOException {
         Path at = resolve(dir);
         try {

@@ -2,6 +2,7 @@ package net.saharasync.clientd.fs;
 
 import java.util.List;
 import net.saharasync.clientd.ClientException;
+import net.saharasync.merkle.MalformedObjectException;
 import net.saharasync.merkle.Names;
 import net.saharasync.merkle.Paths;
 
@@ -15,10 +16,10 @@ public record RelPath(String path) implements Comparable<RelPath> {
 
     public RelPath {
         if (!path.isEmpty()) {
-            for (String name : Paths.split(path)) {
-                Names.problem(name).ifPresent(p -> {
-                    throw new ClientException("refusing path " + Names.printable(path) + ": " + p);
-                });
+            try {
+                Paths.split(path);
+            } catch (MalformedObjectException e) {
+                throw new ClientException("refusing path " + Names.printable(path) + ": " + e.getMessage().replaceFirst("^malformed object: ", ""));
             }
         }
     }

@@ -47,6 +47,9 @@ public interface SyncFs {
     /** Moves a file or symlink to the trash if it still matches {@code expected}. */
     void trash(RelPath p, FileStat expected) throws IOException;
 
+    /** Deletes a temp file a crashed write left behind (only names with the temp prefix; nothing else is ever deleted outright). */
+    void deleteTemp(RelPath p) throws IOException;
+
     /** Removes a directory if it is empty; returns whether it is gone. */
     boolean removeEmptyDirectory(RelPath dir) throws IOException;
 

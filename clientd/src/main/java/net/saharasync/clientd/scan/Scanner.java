@@ -44,7 +44,7 @@ public final class Scanner {
     /** What a scan found. */
     public record Result(DirRef root, Map<String, FileStat> observed, Map<String, Optional<FileState>> indexChanges,
                          Map<Hash, ChunkLocation> chunkLocations, List<String> unsettled, List<String> unsyncable,
-                         long filesHashed, long bytesHashed) {}
+                         List<RelPath> tempFiles, long filesHashed, long bytesHashed) {}
 
     private final SyncFs fs;
     private final IgnoreRules ignore;
@@ -59,6 +59,7 @@ public final class Scanner {
     private final Map<Hash, ChunkLocation> chunkLocations = new HashMap<>();
     private final List<String> unsettled = new ArrayList<>();
     private final List<String> unsyncable = new ArrayList<>();
+    private final List<RelPath> tempFiles = new ArrayList<>();
     private final java.util.Set<String> seen = new java.util.HashSet<>();
     /** The stat each file and symlink had when scanned: what a later write must still find there. */
     private final Map<String, FileStat> observed = new HashMap<>();
@@ -84,7 +85,7 @@ public final class Scanner {
         for (String p : index.paths()) {
             if (!seen.contains(p)) indexChanges.put(p, Optional.empty());
         }
-        return new Result(root, observed, indexChanges, chunkLocations, unsettled, unsyncable, filesHashed, bytesHashed);
+        return new Result(root, observed, indexChanges, chunkLocations, unsettled, unsyncable, tempFiles, filesHashed, bytesHashed);
     }
 
     private DirRef directory(RelPath dir) throws IOException {
@@ -95,6 +96,10 @@ public final class Scanner {
                 continue;
             }
             RelPath p = dir.child(name);
+            if (name.startsWith(net.saharasync.clientd.fs.LocalFs.TEMP_PREFIX)) {
+                tempFiles.add(p);
+                continue;
+            }
             Optional<FileStat> st = fs.stat(p);
             if (st.isEmpty()) continue; // gone since listed
             FileStat s = st.get();

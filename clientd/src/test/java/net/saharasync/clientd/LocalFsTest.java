@@ -1,0 +1,88 @@
+package net.saharasync.clientd;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+import net.saharasync.clientd.fs.FileStat;
+import net.saharasync.clientd.fs.LocalFs;
+import net.saharasync.clientd.fs.RelPath;
+import net.saharasync.clientd.fs.SyncFs;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** The file system edge: nothing is written outside the folder, nothing is clobbered, replaced versions are kept. */
+class LocalFsTest {
+    @TempDir
+    Path tmp;
+
+    private LocalFs fs() throws Exception {
+        Files.createDirectories(tmp.resolve("folder"));
+        return new LocalFs(tmp.resolve("folder"), tmp.resolve("folder/.sahara/trash"));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"..", "../x", "/etc/passwd", "a/../../x", "a//b", "nul\0byte", "./x", "a/./b"})
+    void hostilePathsAreRefusedBeforeAnythingHappens(String path) {
+        assertThatThrownBy(() -> RelPath.of(path)).isInstanceOf(ClientException.class).hasMessageContaining("refusing path");
+    }
+
+    @Test
+    void aWriteThroughASymlinkedFolderIsRefusedAndTouchesNothingOutside() throws Exception {
+        LocalFs fs = fs();
+        Path outside = Files.createDirectories(tmp.resolve("outside"));
+        Files.createSymbolicLink(tmp.resolve("folder/escape"), outside);
+        assertThatThrownBy(() -> fs.writeFile(RelPath.of("escape/owned.txt"), out -> out.write(1), 0, false, Optional.empty()))
+                .isInstanceOf(ClientException.class).hasMessageContaining("symlink is never followed");
+        assertThatThrownBy(() -> fs.mkdirs(RelPath.of("escape/sub"))).isInstanceOf(ClientException.class);
+        try (var s = Files.list(outside)) {
+            assertThat(s.toList()).isEmpty();
+        }
+    }
+
+    @Test
+    void aReplacedFileIsKeptInTheTrashAndAChangedOneIsNotOverwritten() throws Exception {
+        LocalFs fs = fs();
+        Files.writeString(tmp.resolve("folder/a.txt"), "old");
+        FileStat seen = fs.stat(RelPath.of("a.txt")).orElseThrow();
+        FileStat now = fs.writeFile(RelPath.of("a.txt"), out -> out.write("new".getBytes()), 1_000_000_000L, true, Optional.of(seen));
+        assertThat(Files.readString(tmp.resolve("folder/a.txt"))).isEqualTo("new");
+        assertThat(now.executable()).isTrue();
+        assertThat(now.mtimeNanos()).isEqualTo(1_000_000_000L);
+        try (var s = Files.walk(tmp.resolve("folder/.sahara/trash"))) {
+            assertThat(s.filter(Files::isRegularFile).map(p -> {
+                try {
+                    return Files.readString(p);
+                } catch (Exception e) {
+                    return "";
+                }
+            }).toList()).containsExactly("old");
+        }
+        // The caller's view is stale now: the write is refused and the file left as it is.
+        assertThatThrownBy(() -> fs.writeFile(RelPath.of("a.txt"), out -> out.write("newer".getBytes()), 0, false, Optional.of(seen)))
+                .isInstanceOf(SyncFs.ChangedMeanwhile.class);
+        assertThatThrownBy(() -> fs.writeFile(RelPath.of("a.txt"), out -> out.write("x".getBytes()), 0, false, Optional.empty()))
+                .isInstanceOf(SyncFs.ChangedMeanwhile.class);
+        assertThat(Files.readString(tmp.resolve("folder/a.txt"))).isEqualTo("new");
+        try (var s = Files.list(tmp.resolve("folder"))) {
+            assertThat(s.map(p -> p.getFileName().toString()).toList()).containsExactlyInAnyOrder("a.txt", ".sahara");
+        }
+    }
+
+    @Test
+    void aRenameNeverClobbersAnExistingFile() throws Exception {
+        LocalFs fs = fs();
+        Files.writeString(tmp.resolve("folder/a"), "a");
+        Files.writeString(tmp.resolve("folder/b"), "b");
+        FileStat a = fs.stat(RelPath.of("a")).orElseThrow();
+        assertThatThrownBy(() -> fs.rename(RelPath.of("a"), RelPath.of("b"), a)).isInstanceOf(SyncFs.ChangedMeanwhile.class);
+        assertThat(Files.readString(tmp.resolve("folder/b"))).isEqualTo("b");
+        fs.rename(RelPath.of("a"), RelPath.of("c"), a);
+        assertThat(Files.readString(tmp.resolve("folder/c"))).isEqualTo("a");
+        assertThat(fs.stat(RelPath.of("c")).orElseThrow().fileKey()).isEqualTo(a.fileKey());
+    }
+}
