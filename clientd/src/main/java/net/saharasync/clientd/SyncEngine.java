@@ -87,7 +87,11 @@ public final class SyncEngine implements AutoCloseable {
             throw new ClientException("another sahara client is syncing " + folder);
         }
         lockChannel = ch;
+        if (fs instanceof LocalFs local) local.expireTrash(TRASH_KEEP);
     }
+
+    /** How long replaced and deleted files stay in {@code .sahara/trash}. */
+    static final java.time.Duration TRASH_KEEP = java.time.Duration.ofDays(30);
 
     /** Opens a folder joined earlier, connecting to its host over HTTP. */
     public static SyncEngine open(Path folder) {

@@ -85,4 +85,19 @@ class LocalFsTest {
         assertThat(Files.readString(tmp.resolve("folder/c"))).isEqualTo("a");
         assertThat(fs.stat(RelPath.of("c")).orElseThrow().fileKey()).isEqualTo(a.fileKey());
     }
+
+    @Test
+    void trashOlderThanItsKeepIsExpiredAndNewerIsKept() throws Exception {
+        LocalFs fs = fs();
+        Path trash = tmp.resolve("folder/.sahara/trash");
+        Files.createDirectories(trash.resolve("2020-01-01T000000.000-1/docs"));
+        Files.writeString(trash.resolve("2020-01-01T000000.000-1/docs/old.txt"), "old");
+        Files.writeString(tmp.resolve("folder/x"), "x");
+        fs.trash(RelPath.of("x"), fs.stat(RelPath.of("x")).orElseThrow());
+        Files.createDirectories(trash.resolve("not-ours"));
+        assertThat(fs.expireTrash(java.time.Duration.ofDays(30))).isEqualTo(1);
+        try (var s = Files.list(trash)) {
+            assertThat(s.map(p -> p.getFileName().toString()).toList()).hasSize(2).contains("not-ours").noneMatch(n -> n.startsWith("2020"));
+        }
+    }
 }

@@ -253,6 +253,34 @@ public final class LocalFs implements SyncFs {
         }
     }
 
+    /**
+     * Deletes trash folders older than {@code keep} (by the time in their name); returns how many.
+     * The only place the client deletes anything for good.
+     */
+    public int expireTrash(java.time.Duration keep) throws IOException {
+        if (!Files.isDirectory(trash)) return 0;
+        LocalDateTime cutoff = LocalDateTime.now().minus(keep);
+        int n = 0;
+        try (DirectoryStream<Path> s = Files.newDirectoryStream(trash)) {
+            for (Path d : s) {
+                String name = d.getFileName().toString();
+                LocalDateTime when;
+                try {
+                    when = LocalDateTime.parse(name.substring(0, Math.min(name.length(), 21)), TRASH_STAMP);
+                } catch (java.time.format.DateTimeParseException notOurs) {
+                    continue;
+                }
+                if (when.isBefore(cutoff)) {
+                    try (var walk = Files.walk(d)) {
+                        for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+                    }
+                    n++;
+                }
+            }
+        }
+        return n;
+    }
+
     private static Path tempBeside(Path target) {
         return target.resolveSibling(TEMP_PREFIX + Long.toHexString(ThreadLocalRandom.current().nextLong()));
     }
