@@ -3,7 +3,6 @@ package net.saharasync.clientd;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -59,13 +58,20 @@ public final class SyncEngine implements AutoCloseable {
     private final SyncFs fs;
     private final Transfer transfer;
     private final Chunker chunker;
+    private final java.time.Clock clock;
 
     public SyncEngine(Path folder, ClientConfig config, HostConnection host) {
-        this(folder, config, host, fs -> fs);
+        this(folder, config, host, fs -> fs, java.time.Clock.systemUTC());
     }
 
     /** With the folder's file system wrapped, e.g. by a test that injects faults. */
     SyncEngine(Path folder, ClientConfig config, HostConnection host, java.util.function.UnaryOperator<SyncFs> wrap) {
+        this(folder, config, host, wrap, java.time.Clock.systemUTC());
+    }
+
+    /** With a file system (wrapped or simulated) and a clock of the caller's: how the simulation tests run it. */
+    SyncEngine(Path folder, ClientConfig config, HostConnection host, java.util.function.UnaryOperator<SyncFs> wrap, java.time.Clock clock) {
+        this.clock = clock;
         this.folder = folder.toAbsolutePath().normalize();
         this.config = config;
         this.host = host;
@@ -74,6 +80,13 @@ public final class SyncEngine implements AutoCloseable {
         this.transfer = new Transfer(host, index, fs);
         this.chunker = new Chunker(config.chunking(), GearTable.defaultTable());
     }
+
+    /** Sees every merge the engine makes (tests log them). */
+    interface MergeObserver {
+        void observe(ObjectStore objects, Optional<DirRef> base, DirRef local, DirRef remote, Merge.Result merged);
+    }
+
+    MergeObserver mergeObserver = (o, b, l, r, m) -> {};
 
     private java.nio.channels.FileChannel lockChannel;
 
@@ -117,7 +130,8 @@ public final class SyncEngine implements AutoCloseable {
 
     /** Scans the folder (recording what it hashed in the index) and returns the scan. */
     Scanner.Result scan(ObjectStore objects, Optional<Base> base) throws IOException {
-        Scanner.Result scan = new Scanner(fs, ignoreRules(), index, objects, chunker, TreeParams.DEFAULT, baseEntry(objects, base)).scan();
+        Scanner.Result scan = new Scanner(fs, ignoreRules(), index, objects, chunker, TreeParams.DEFAULT, baseEntry(objects, base),
+                clock.millis() * 1_000_000L).scan();
         index.update(scan.indexChanges(), scan.chunkLocations());
         return scan;
     }
@@ -163,8 +177,9 @@ public final class SyncEngine implements AutoCloseable {
             Hash remoteCommit = head.commit().orElseThrow();
             Commit rc = transfer.fetchTree(objects, remoteCommit);
             Merge.Result merged = Merge.merge(objects, TreeParams.DEFAULT, base.map(Base::root), local, rc.root(),
-                    config.device(), rc.device(), Instant.now());
+                    config.device(), rc.device(), clock.instant());
             objects.flush();
+            mergeObserver.observe(objects, base.map(Base::root), local, rc.root(), merged);
             Hash newHead = remoteCommit;
             if (!merged.root().equals(rc.root())) {
                 Hash c = commitObject(objects, merged.root(), List.of(remoteCommit));
@@ -176,7 +191,8 @@ public final class SyncEngine implements AutoCloseable {
                 newHead = c;
             }
             conflicts += merged.conflicts().size();
-            Applier.Result applied = new Applier(fs, objects, index, transfer, host, scan.observed()).apply(local, merged.root());
+            Applier.Result applied = new Applier(fs, objects, index, transfer, host, scan.observed(), baseEntry(objects, base))
+                    .apply(local, merged.root());
             index.update(applied.indexChanges(), applied.chunkLocations());
             filesDown += applied.filesWritten() + applied.removed() + applied.moved();
             skipped.addAll(applied.skipped());
@@ -237,7 +253,7 @@ public final class SyncEngine implements AutoCloseable {
     }
 
     private Hash commitObject(ObjectStore objects, DirRef root, List<Hash> parents) {
-        Hash c = objects.write(new Commit(root, parents, config.device(), System.currentTimeMillis()));
+        Hash c = objects.write(new Commit(root, parents, config.device(), clock.millis()));
         objects.flush();
         return c;
     }

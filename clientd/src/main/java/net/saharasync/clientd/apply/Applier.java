@@ -49,6 +49,9 @@ public final class Applier {
     private final Transfer transfer;
     private final HostConnection host;
     private final Map<String, FileStat> observed;
+    /** What the scan saw (observed changes as the applier works). */
+    private final java.util.Set<String> scanned;
+    private final java.util.function.Function<String, Optional<Entry>> baseEntry;
 
     private int written;
     private int removed;
@@ -58,7 +61,10 @@ public final class Applier {
     private final Map<String, Optional<FileState>> indexChanges = new LinkedHashMap<>();
     private final Map<Hash, ChunkLocation> chunkLocations = new HashMap<>();
 
-    public Applier(SyncFs fs, ObjectStore objects, LocalIndex index, Transfer transfer, HostConnection host, Map<String, FileStat> observed) {
+    public Applier(SyncFs fs, ObjectStore objects, LocalIndex index, Transfer transfer, HostConnection host, Map<String, FileStat> observed,
+                   java.util.function.Function<String, Optional<Entry>> baseEntry) {
+        this.scanned = java.util.Set.copyOf(observed.keySet());
+        this.baseEntry = baseEntry;
         this.fs = fs;
         this.objects = objects;
         this.index = index;
@@ -141,8 +147,11 @@ public final class Applier {
                     fs.mkdirs(p);
                     for (Entry child : DirectoryTree.entries(objects, e.dir())) add(p.child(child.name()), child);
                 }
-                case FILE -> writeFile(p, e);
+                case FILE -> {
+                    if (!resurrection(p)) writeFile(p, e);
+                }
                 case SYMLINK -> {
+                    if (resurrection(p)) return;
                     byte[] target = objects.blocks().get(e.content())
                             .orElseThrow(() -> new IOException("symlink target of " + p + " was not downloaded"));
                     FileStat st = fs.writeSymlink(p, new String(target, StandardCharsets.UTF_8), Optional.ofNullable(observed.get(p.path())));
@@ -154,6 +163,22 @@ public final class Applier {
         } catch (SyncFs.ChangedMeanwhile changed) {
             skipped.add(p.path());
         }
+    }
+
+    /**
+     * A file the user deleted here (in base, not in the scan) that the merge brings back (the
+     * other side edited it). It is written a cycle later, not now: the "delete" may be an editor
+     * in the middle of a save (Vim renames the file away, then writes it anew), and writing the
+     * other version into that gap would let the editor overwrite it unseen. Deferred, the path
+     * stays "absent" in base, so next time either it is still absent (it is restored) or the
+     * editor's new file is there (both are kept, one as a conflict copy).
+     */
+    private boolean resurrection(RelPath p) {
+        if (scanned.contains(p.path()) || observed.containsKey(p.path())) return false;
+        Optional<Entry> was = baseEntry.apply(p.path());
+        if (was.isEmpty() || was.get().isDirectory()) return false;
+        skipped.add(p.path());
+        return true;
     }
 
     private void writeFile(RelPath p, Entry e) throws IOException {

@@ -35,6 +35,7 @@ public final class Transfer {
     private final LocalIndex index;
     private final SyncFs fs;
     private final BlockCodec codec = new BlockCodec(1);
+    private static final Hash EMPTY = Hash.of(new byte[0]);
 
     public Transfer(HostConnection host, LocalIndex index, SyncFs fs) {
         this.host = host;
@@ -88,6 +89,7 @@ public final class Transfer {
 
     /** A chunk's bytes, read from the file the index (or this scan) says holds it, checked against its hash. */
     public byte[] chunk(Hash h, Map<Hash, ChunkLocation> freshLocations) throws IOException {
+        if (h.equals(EMPTY)) return new byte[0]; // an empty file's content: no file holds it
         ChunkLocation at = freshLocations.containsKey(h) ? freshLocations.get(h) : index.chunk(h).orElse(null);
         if (at == null) throw new IOException("no local copy of chunk " + h.toHex());
         byte[] data = fs.read(RelPath.of(at.path()), at.offset(), at.length());

@@ -53,7 +53,7 @@ public final class Scanner {
     private final Chunker chunker;
     private final TreeParams params;
     private final Function<String, Optional<Entry>> baseEntry;
-    private final long startNanos = System.currentTimeMillis() * 1_000_000L;
+    private final long startNanos;
 
     private final Map<String, Optional<FileState>> indexChanges = new LinkedHashMap<>();
     private final Map<Hash, ChunkLocation> chunkLocations = new HashMap<>();
@@ -67,7 +67,8 @@ public final class Scanner {
     private long bytesHashed;
 
     public Scanner(SyncFs fs, IgnoreRules ignore, LocalIndex index, ObjectStore objects, Chunker chunker, TreeParams params,
-                   Function<String, Optional<Entry>> baseEntry) {
+                   Function<String, Optional<Entry>> baseEntry, long nowNanos) {
+        this.startNanos = nowNanos;
         this.fs = fs;
         this.ignore = ignore;
         this.index = index;

@@ -1,0 +1,141 @@
+package net.saharasync.clientd;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Consumer;
+import net.saharasync.blockstore.BlockCodec;
+import net.saharasync.blockstore.BlockStore;
+import net.saharasync.blockstore.ChunkerParams;
+import net.saharasync.blockstore.Hash;
+import net.saharasync.blockstore.InMemoryBlockStore;
+import net.saharasync.clientd.remote.HostConnection;
+import net.saharasync.clientd.remote.HostError;
+import net.saharasync.merkle.Commit;
+import net.saharasync.merkle.ObjectStore;
+import net.saharasync.merkle.TreeCheck;
+
+/**
+ * The host for simulation tests: the real host's rules (every upload checked against its hash,
+ * commits checked with {@link TreeCheck} and moved by compare-and-swap) over memory, with faults
+ * before requests and after them (the host did it, but the answer was lost).
+ */
+final class SimulatedHost implements HostConnection {
+    /** What every client's connection shares: the host's store and head. */
+    static final class State {
+        final InMemoryBlockStore blocks = new InMemoryBlockStore();
+        Optional<Hash> head = Optional.empty();
+        long seq;
+        final List<Hash> history = new ArrayList<>();
+        /** Told of every accepted commit (seq, device). */
+        java.util.function.BiConsumer<Long, String> onCommit = (seq, device) -> {};
+    }
+
+    private final State state;
+    private final Faults faults;
+    private long sent;
+    private long received;
+
+    SimulatedHost(State state, Faults faults) {
+        this.state = state;
+        this.faults = faults;
+    }
+
+    @Override
+    public Volume volume(String id) {
+        return new Volume(id, id, ChunkerParams.DEFAULT, new Head(state.seq, state.head));
+    }
+
+    @Override
+    public List<Volume> volumes() {
+        return List.of(volume("v"));
+    }
+
+    @Override
+    public Volume createVolume(String name) {
+        return volume(name);
+    }
+
+    @Override
+    public Head head(String volume) throws IOException {
+        faults.maybe("head");
+        received += 40;
+        return new Head(state.seq, state.head);
+    }
+
+    @Override
+    public Set<Hash> missing(List<Hash> hashes) throws IOException {
+        faults.maybe("missing");
+        sent += 32L * hashes.size();
+        return new HashSet<>(state.blocks.missing(hashes));
+    }
+
+    @Override
+    public void upload(List<Upload> blocks) throws IOException {
+        if (blocks.isEmpty()) return;
+        faults.maybe("upload");
+        List<BlockStore.StoredBlock> ok = new ArrayList<>();
+        for (Upload u : blocks) {
+            ok.add(new BlockStore.StoredBlock(u.hash(), BlockCodec.StoredForm.verified(u.hash(), u.stored())));
+            sent += u.stored().length;
+        }
+        state.blocks.putAllStored(ok);
+        faults.maybe("upload answer");
+    }
+
+    @Override
+    public CommitResult commit(String volume, Hash commit, Optional<Hash> expected) throws IOException {
+        faults.maybe("commit");
+        ObjectStore objects = new ObjectStore(state.blocks);
+        TreeCheck.Result check = TreeCheck.check(objects, commit, hs -> Set.of(), hs -> {
+            Set<Hash> present = new HashSet<>(hs);
+            present.removeAll(state.blocks.missing(hs));
+            return present;
+        });
+        if (!check.complete()) {
+            throw new HostError(409, "missing_objects", check.missing().size() + " missing", null);
+        }
+        Commit c = (Commit) objects.read(commit);
+        if (expected.isPresent() && !c.parents().contains(expected.get())) {
+            throw new AssertionError("client committed " + commit + " onto " + expected.get() + " without listing it as a parent");
+        }
+        if (!state.head.equals(expected)) return new Moved(new Head(state.seq, state.head));
+        state.head = Optional.of(commit);
+        state.seq++;
+        state.history.add(commit);
+        state.onCommit.accept(state.seq, c.device());
+        faults.maybe("commit answer"); // committed, but the client never hears of it
+        return new Accepted(new Head(state.seq, state.head));
+    }
+
+    @Override
+    public void fetch(List<Hash> hashes, BlockSink sink) throws IOException {
+        faults.maybe("fetch");
+        for (Hash h : hashes) {
+            byte[] data = state.blocks.get(h, true).orElseThrow(() -> new HostError(404, "not_found", h.toHex(), null));
+            received += data.length;
+            sink.accept(h, data);
+        }
+    }
+
+    @Override
+    public AutoCloseable subscribe(String volume, long afterSeq, Consumer<Head> onHead) {
+        return () -> {};
+    }
+
+    @Override
+    public long bytesSent() {
+        return sent;
+    }
+
+    @Override
+    public long bytesReceived() {
+        return received;
+    }
+
+    @Override
+    public void close() {}
+}
