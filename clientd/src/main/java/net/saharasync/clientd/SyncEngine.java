@@ -191,7 +191,7 @@ public final class SyncEngine implements AutoCloseable {
                 newHead = c;
             }
             conflicts += merged.conflicts().size();
-            Applier.Result applied = new Applier(fs, objects, index, transfer, host, scan.observed(), baseEntry(objects, base))
+            Applier.Result applied = new Applier(fs, objects, index, transfer, host, scan.observed(), baseEntry(objects, base), scan.ignoredFiles())
                     .apply(local, merged.root());
             index.update(applied.indexChanges(), applied.chunkLocations());
             filesDown += applied.filesWritten() + applied.removed() + applied.moved();

@@ -187,6 +187,7 @@ class SimulationTest {
         }
 
         void syncQuietly(Client c) {
+            if (Boolean.getBoolean("sahara.sim.verbose")) log.append("    before c").append(c.id).append(" fs@" + System.identityHashCode(c.fs) + " files=" + c.fs.files() + " ").append(tags(c.fs.snapshot(IGNORE))).append('\n');
             try {
                 CycleReport r = c.cycle();
                 log.append("sync c").append(c.id).append(r.agreed() ? " agreed" : " not agreed").append(" seq ").append(r.seq())
@@ -323,6 +324,7 @@ class SimulationTest {
             }
             log.append(insideEngine ? "user (during a write) c" : "user c").append(c.id).append(": ").append(what)
                     .append(lastVersion.isEmpty() ? "" : " = " + lastVersion).append('\n');
+            if (Boolean.getBoolean("sahara.sim.verbose")) log.append("    after c").append(c.id).append(" fs@" + System.identityHashCode(c.fs) + " ").append(tags(c.fs.snapshot(IGNORE))).append('\n');
         }
 
         // ---- the checks ----

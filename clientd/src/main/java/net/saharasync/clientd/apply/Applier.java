@@ -52,6 +52,7 @@ public final class Applier {
     /** What the scan saw (observed changes as the applier works). */
     private final java.util.Set<String> scanned;
     private final java.util.function.Function<String, Optional<Entry>> baseEntry;
+    private final java.util.Set<String> ignoredFiles;
 
     private int written;
     private int removed;
@@ -62,8 +63,9 @@ public final class Applier {
     private final Map<Hash, ChunkLocation> chunkLocations = new HashMap<>();
 
     public Applier(SyncFs fs, ObjectStore objects, LocalIndex index, Transfer transfer, HostConnection host, Map<String, FileStat> observed,
-                   java.util.function.Function<String, Optional<Entry>> baseEntry) {
+                   java.util.function.Function<String, Optional<Entry>> baseEntry, java.util.Set<String> ignoredFiles) {
         this.scanned = java.util.Set.copyOf(observed.keySet());
+        this.ignoredFiles = ignoredFiles;
         this.baseEntry = baseEntry;
         this.fs = fs;
         this.objects = objects;
@@ -176,9 +178,24 @@ public final class Applier {
     private boolean resurrection(RelPath p) {
         if (scanned.contains(p.path()) || observed.containsKey(p.path())) return false;
         Optional<Entry> was = baseEntry.apply(p.path());
-        if (was.isEmpty() || was.get().isDirectory()) return false;
+        if ((was.isEmpty() || was.get().isDirectory()) && !editorAt(p)) return false;
         skipped.add(p.path());
         return true;
+    }
+
+    /**
+     * Whether an editor seems to be saving {@code p} right now: its backup ({@code p~}), Vim's
+     * swap file or Emacs's lock or autosave file lies beside it. Writing a new file into
+     * {@code p} then would race the editor's own write; it waits a cycle instead.
+     */
+    private boolean editorAt(RelPath p) {
+        String dir = p.parent().isRoot() ? "" : p.parent().path() + "/";
+        String n = p.name();
+        for (String sign : List.of(p.path() + "~", dir + "." + n + ".swp", dir + "." + n + ".swo", dir + "." + n + ".swx",
+                dir + ".#" + n, dir + "#" + n + "#")) {
+            if (ignoredFiles.contains(sign)) return true;
+        }
+        return false;
     }
 
     private void writeFile(RelPath p, Entry e) throws IOException {

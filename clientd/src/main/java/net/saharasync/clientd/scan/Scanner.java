@@ -44,7 +44,7 @@ public final class Scanner {
     /** What a scan found. */
     public record Result(DirRef root, Map<String, FileStat> observed, Map<String, Optional<FileState>> indexChanges,
                          Map<Hash, ChunkLocation> chunkLocations, List<String> unsettled, List<String> unsyncable,
-                         List<RelPath> tempFiles, long filesHashed, long bytesHashed) {}
+                         List<RelPath> tempFiles, java.util.Set<String> ignoredFiles, long filesHashed, long bytesHashed) {}
 
     private final SyncFs fs;
     private final IgnoreRules ignore;
@@ -60,6 +60,8 @@ public final class Scanner {
     private final List<String> unsettled = new ArrayList<>();
     private final List<String> unsyncable = new ArrayList<>();
     private final List<RelPath> tempFiles = new ArrayList<>();
+    /** Ignored files seen (editor backups and swap files among them: signs that an editor is saving a file). */
+    private final java.util.Set<String> ignoredFiles = new java.util.HashSet<>();
     private final java.util.Set<String> seen = new java.util.HashSet<>();
     /** The stat each file and symlink had when scanned: what a later write must still find there. */
     private final Map<String, FileStat> observed = new HashMap<>();
@@ -86,7 +88,7 @@ public final class Scanner {
         for (String p : index.paths()) {
             if (!seen.contains(p)) indexChanges.put(p, Optional.empty());
         }
-        return new Result(root, observed, indexChanges, chunkLocations, unsettled, unsyncable, tempFiles, filesHashed, bytesHashed);
+        return new Result(root, observed, indexChanges, chunkLocations, unsettled, unsyncable, tempFiles, ignoredFiles, filesHashed, bytesHashed);
     }
 
     private DirRef directory(RelPath dir) throws IOException {
@@ -110,9 +112,11 @@ public final class Scanner {
                 }
                 case FILE -> {
                     if (!ignore.ignored(p.path(), false)) file(p, s).ifPresent(entries::add);
+                    else ignoredFiles.add(p.path());
                 }
                 case SYMLINK -> {
                     if (!ignore.ignored(p.path(), false)) entries.add(symlink(p, s));
+                    else ignoredFiles.add(p.path());
                 }
                 case OTHER -> unsyncable.add(p.path());
             }
