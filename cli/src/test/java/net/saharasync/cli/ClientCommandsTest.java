@@ -1,0 +1,67 @@
+package net.saharasync.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import net.saharasync.hostd.HostConfig;
+import net.saharasync.hostd.HostServer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** join, sync --once --stats and status as a user types them, against a real host on loopback. */
+class ClientCommandsTest {
+    @TempDir
+    Path tmp;
+
+    @Test
+    void joinSyncOnceWithStatsAndStatusWorkAsDocumented() throws Exception {
+        try (HostServer host = HostServer.start(HostConfig.loopback(tmp.resolve("host"), 0))) {
+            var acc = host.store().accounts();
+            String token = acc.issueToken(acc.addUser("me", false), "cli").secret();
+            String url = host.url("127.0.0.1");
+            Path a = tmp.resolve("A"), b = tmp.resolve("B");
+
+            ChunkCommandTest.Run ja = ChunkCommandTest.run("join", url, a.toString(), "--token", token, "--device", "alpha");
+            assertThat(ja.exit()).as(ja.err()).isZero();
+            assertThat(ja.out()).contains("sahara sync " + a);
+            assertThat(ChunkCommandTest.run("join", url, b.toString(), "--token", token, "--device", "beta").exit()).isZero();
+            assertThat(ChunkCommandTest.run("join", url, b.toString(), "--token", token).err()).contains("already a synced folder");
+            assertThat(ChunkCommandTest.run("join", url, tmp.resolve("C").toString(), "--token", "sst_wrong").exit()).isNotZero();
+
+            Files.writeString(a.resolve("hello.txt"), "hello from A");
+            Files.writeString(a.resolve(".saharaignore"), "*.log\nbuild/\n");
+            Files.writeString(a.resolve("debug.log"), "never synced");
+            Files.createDirectories(a.resolve("build"));
+            Files.writeString(a.resolve("build/out.bin"), "never synced either");
+
+            ChunkCommandTest.Run sa = ChunkCommandTest.run("sync", a.toString(), "--once", "--stats");
+            assertThat(sa.exit()).as(sa.err()).isZero();
+            JsonNode stats = new ObjectMapper().readTree(sa.out().trim());
+            assertThat(stats.get("filesUp").asInt()).isEqualTo(2);
+            assertThat(stats.get("bytesSent").asLong()).isPositive();
+            for (String field : new String[] {"bytesReceived", "filesDown", "conflicts", "millis"}) assertThat(stats.has(field)).isTrue();
+
+            ChunkCommandTest.Run sb = ChunkCommandTest.run("sync", b.toString(), "--once", "--stats");
+            assertThat(sb.exit()).as(sb.err()).isZero();
+            assertThat(new ObjectMapper().readTree(sb.out().trim()).get("filesDown").asInt()).isEqualTo(2);
+            assertThat(Files.readString(b.resolve("hello.txt"))).isEqualTo("hello from A");
+            assertThat(Files.exists(b.resolve(".saharaignore"))).isTrue();
+            assertThat(Files.exists(b.resolve("debug.log"))).isFalse();
+            assertThat(Files.exists(b.resolve("build"))).isFalse();
+
+            // A conflict, then status on both sides.
+            Files.writeString(a.resolve("hello.txt"), "A edits");
+            Files.writeString(b.resolve("hello.txt"), "B edits");
+            assertThat(ChunkCommandTest.run("sync", a.toString(), "--once").exit()).isZero();
+            ChunkCommandTest.Run before = ChunkCommandTest.run("status", b.toString());
+            assertThat(before.out()).contains("pending    1 local change").contains("~ hello.txt").contains("conflicts  0");
+            assertThat(ChunkCommandTest.run("sync", b.toString(), "--once").exit()).isZero();
+            ChunkCommandTest.Run after = ChunkCommandTest.run("status", b.toString());
+            assertThat(after.exit()).isZero();
+            assertThat(after.out()).contains("pending    0 local changes").contains("conflicts  1").contains("hello (conflict beta ");
+        }
+    }
+}
