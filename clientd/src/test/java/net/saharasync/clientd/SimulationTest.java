@@ -37,7 +37,7 @@ import org.junit.jupiter.api.TestFactory;
  * user wrote and did not themselves overwrite or delete is still there (as the file or as a
  * conflict copy).
  *
- * <p>{@code -Dsahara.sim.seeds=N} sets how many seeds run (default 150; the {@code soak}
+ * <p>{@code -Dsahara.sim.seeds=N} sets how many seeds run (default 300 and 60; the {@code soak}
  * profile runs 3,000), {@code -Dsahara.sim.seed=S} runs one. A failure names its seed.
  */
 class SimulationTest {
@@ -51,12 +51,12 @@ class SimulationTest {
 
     @TestFactory
     Stream<DynamicTest> randomOperationsFaultsAndCrashesConverge() {
-        return seeds(150).mapToObj(seed -> DynamicTest.dynamicTest("seed " + seed, () -> new World(seed, false).run()));
+        return seeds(300).mapToObj(seed -> DynamicTest.dynamicTest("seed " + seed, () -> new World(seed, false).run()));
     }
 
     @TestFactory
     Stream<DynamicTest> operationsSyncedOneAtATimeNeverMakeConflictCopies() {
-        return seeds(40).mapToObj(seed -> DynamicTest.dynamicTest("seed " + seed, () -> new World(seed, true).run()));
+        return seeds(60).mapToObj(seed -> DynamicTest.dynamicTest("seed " + seed, () -> new World(seed, true).run()));
     }
 
     /** One simulated world: a host, its clients, their users, a clock and the faults. */
