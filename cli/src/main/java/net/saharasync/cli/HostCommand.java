@@ -16,7 +16,7 @@ import picocli.CommandLine.Spec;
         description = "Run the host: an HTTP server holding users' volumes in one LMDB environment under --data.")
 final class HostCommand implements Callable<Integer> {
     @Option(names = "--data", paramLabel = "DIR", description = "Data directory (default: ${DEFAULT-VALUE}).",
-            defaultValue = "${sys:user.home}/.sahara/host")
+            defaultValue = "${env:HOME:-${sys:user.home}}/.sahara/host")
     Path data;
 
     @Option(names = "--listen", paramLabel = "HOST:PORT", description = "Address to listen on (default: ${DEFAULT-VALUE}).",

@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
         description = "Sahara Sync: self-hosted file sync.",
-        subcommands = {HostCommand.class, UserCommand.class, JoinCommand.class, SyncCommand.class, StatusCommand.class,
+        subcommands = {UpCommand.class, HostCommand.class, UserCommand.class, JoinCommand.class, SyncCommand.class, StatusCommand.class,
                 ChunkCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
     public static void main(String[] args) {

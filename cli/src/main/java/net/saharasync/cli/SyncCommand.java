@@ -45,6 +45,7 @@ final class SyncCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         long t0 = System.nanoTime();
         try (SyncEngine engine = SyncEngine.open(dir)) {
+            engine.progress(new ConsoleProgress(ConsoleProgress.onTerminal()));
             return once ? once(engine, t0) : daemon(engine);
         }
     }

@@ -22,7 +22,7 @@ import picocli.CommandLine.Spec;
 final class UserCommand {
     static class DataOption {
         @Option(names = "--data", paramLabel = "DIR", description = "The host's data directory (default: ${DEFAULT-VALUE}).",
-                defaultValue = "${sys:user.home}/.sahara/host")
+                defaultValue = "${env:HOME:-${sys:user.home}}/.sahara/host")
         Path data;
     }
 

@@ -88,6 +88,14 @@ public final class SyncEngine implements AutoCloseable {
 
     MergeObserver mergeObserver = (o, b, l, r, m) -> {};
 
+    private Progress progress = Progress.NONE;
+
+    /** Where scans, uploads and downloads report how far they got. */
+    public SyncEngine progress(Progress p) {
+        this.progress = p;
+        return this;
+    }
+
     private java.nio.channels.FileChannel lockChannel;
 
     /** Makes sure no other client syncs this folder at the same time (released by the OS if the process dies). */
@@ -131,7 +139,7 @@ public final class SyncEngine implements AutoCloseable {
     /** Scans the folder (recording what it hashed in the index) and returns the scan. */
     Scanner.Result scan(ObjectStore objects, Optional<Base> base) throws IOException {
         Scanner.Result scan = new Scanner(fs, ignoreRules(), index, objects, chunker, TreeParams.DEFAULT, baseEntry(objects, base),
-                clock.millis() * 1_000_000L).scan();
+                clock.millis() * 1_000_000L).progress(progress).scan();
         index.update(scan.indexChanges(), scan.chunkLocations());
         return scan;
     }
@@ -163,7 +171,7 @@ public final class SyncEngine implements AutoCloseable {
                     break;
                 }
                 Hash c = commitObject(objects, local, baseCommit.map(List::of).orElse(List.of()));
-                transfer.upload(objects, local, c, scan.chunkLocations());
+                transfer.upload(objects, local, c, scan.chunkLocations(), progress);
                 if (host.commit(config.volume(), c, baseCommit) instanceof HostConnection.Accepted a) {
                     filesUp += countFiles(objects, base.map(Base::root), local);
                     base = Optional.of(new Base(c, local));
@@ -183,7 +191,7 @@ public final class SyncEngine implements AutoCloseable {
             Hash newHead = remoteCommit;
             if (!merged.root().equals(rc.root())) {
                 Hash c = commitObject(objects, merged.root(), List.of(remoteCommit));
-                transfer.upload(objects, merged.root(), c, scan.chunkLocations());
+                transfer.upload(objects, merged.root(), c, scan.chunkLocations(), progress);
                 HostConnection.CommitResult r = host.commit(config.volume(), c, head.commit());
                 if (!(r instanceof HostConnection.Accepted a)) continue;
                 filesUp += countFiles(objects, Optional.of(rc.root()), merged.root());
@@ -192,7 +200,7 @@ public final class SyncEngine implements AutoCloseable {
             }
             conflicts += merged.conflicts().size();
             Applier.Result applied = new Applier(fs, objects, index, transfer, host, scan.observed(), baseEntry(objects, base), scan.ignoredFiles())
-                    .apply(local, merged.root());
+                    .progress(progress).apply(local, merged.root());
             index.update(applied.indexChanges(), applied.chunkLocations());
             filesDown += applied.filesWritten() + applied.removed() + applied.moved();
             skipped.addAll(applied.skipped());

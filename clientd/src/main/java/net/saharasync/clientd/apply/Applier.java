@@ -75,8 +75,40 @@ public final class Applier {
         this.observed = new HashMap<>(observed);
     }
 
+    private net.saharasync.clientd.Progress progress = net.saharasync.clientd.Progress.NONE;
+
+    public Applier progress(net.saharasync.clientd.Progress p) {
+        this.progress = p;
+        return this;
+    }
+
     public Result apply(DirRef from, DirRef to) throws IOException {
         List<Change> changes = TreeDiff.diff(objects, from, to);
+        long total = 0;
+        for (Change c : changes) {
+            switch (c) {
+                case Change.Added a -> total += bytesUnder(a.entry());
+                case Change.Modified m -> total += bytesUnder(m.after());
+                case Change.KindChanged k -> total += bytesUnder(k.after());
+                default -> {}
+            }
+        }
+        progress.start("download", total);
+        try {
+            return applyChanges(changes);
+        } finally {
+            progress.finish();
+        }
+    }
+
+    private long bytesUnder(Entry e) {
+        if (!e.isDirectory()) return e.size();
+        long n = 0;
+        for (Entry c : DirectoryTree.entries(objects, e.dir())) n += bytesUnder(c);
+        return n;
+    }
+
+    private Result applyChanges(List<Change> changes) throws IOException {
         List<Change.Moved> moves = new ArrayList<>();
         List<Change> adds = new ArrayList<>();
         List<Change> modifies = new ArrayList<>();
@@ -204,6 +236,7 @@ public final class Applier {
         FileStat st = fs.writeFile(p, out -> writeChunks(out, chunks), e.mtimeNanos(), e.executable(), Optional.ofNullable(observed.get(p.path())));
         observed.put(p.path(), st);
         indexChanges.put(p.path(), Optional.of(new FileState(st, e.content(), e.height())));
+        progress.advance(e.size(), 1);
         long offset = 0;
         for (FileChild c : chunks) {
             chunkLocations.put(c.hash(), new ChunkLocation(p.path(), offset, (int) c.length()));

@@ -55,6 +55,11 @@ public final class Transfer {
      * lacks, found top-down one level per request. Returns the number of blocks sent.
      */
     public int upload(ObjectStore objects, DirRef root, Hash commit, Map<Hash, ChunkLocation> freshLocations) throws IOException {
+        return upload(objects, root, commit, freshLocations, net.saharasync.clientd.Progress.NONE);
+    }
+
+    public int upload(ObjectStore objects, DirRef root, Hash commit, Map<Hash, ChunkLocation> freshLocations,
+                      net.saharasync.clientd.Progress progress) throws IOException {
         objects.flush();
         List<Hash> need;
         try {
@@ -70,20 +75,35 @@ public final class Transfer {
         }
         need.add(commit);
         LmdbBlockStore local = index.objectBlocks();
-        List<HostConnection.Upload> batch = new ArrayList<>();
-        long batchBytes = 0;
+        long total = 0;
         for (Hash h : need) {
-            Optional<byte[]> stored = local.getStored(h);
-            byte[] form = stored.isPresent() ? stored.get() : codec.encode(chunk(h, freshLocations)).toBytes();
-            batch.add(new HostConnection.Upload(h, form));
-            batchBytes += form.length;
-            if (batchBytes >= UPLOAD_BATCH_BYTES) {
-                host.upload(batch);
-                batch = new ArrayList<>();
-                batchBytes = 0;
-            }
+            ChunkLocation at = freshLocations.containsKey(h) ? freshLocations.get(h) : null;
+            total += at != null ? at.length() : local.rawLength(h).orElseGet(() -> index.chunk(h).map(ChunkLocation::length).orElse(0));
         }
-        host.upload(batch);
+        progress.start("upload", total);
+        try {
+            List<HostConnection.Upload> batch = new ArrayList<>();
+            long batchBytes = 0, batchRaw = 0;
+            for (Hash h : need) {
+                Optional<byte[]> stored = local.getStored(h);
+                byte[] raw = stored.isPresent() ? null : chunk(h, freshLocations);
+                byte[] form = stored.isPresent() ? stored.get() : codec.encode(raw).toBytes();
+                batch.add(new HostConnection.Upload(h, form));
+                batchBytes += form.length;
+                batchRaw += raw != null ? raw.length : form.length;
+                if (batchBytes >= UPLOAD_BATCH_BYTES) {
+                    host.upload(batch);
+                    progress.advance(batchRaw, 0);
+                    batch = new ArrayList<>();
+                    batchBytes = 0;
+                    batchRaw = 0;
+                }
+            }
+            host.upload(batch);
+            progress.advance(batchRaw, 0);
+        } finally {
+            progress.finish();
+        }
         return need.size();
     }
 

@@ -68,6 +68,8 @@ public final class Scanner {
     private long filesHashed;
     private long bytesHashed;
 
+    private net.saharasync.clientd.Progress progress = net.saharasync.clientd.Progress.NONE;
+
     public Scanner(SyncFs fs, IgnoreRules ignore, LocalIndex index, ObjectStore objects, Chunker chunker, TreeParams params,
                    Function<String, Optional<Entry>> baseEntry, long nowNanos) {
         this.startNanos = nowNanos;
@@ -80,9 +82,20 @@ public final class Scanner {
         this.baseEntry = baseEntry;
     }
 
+    public Scanner progress(net.saharasync.clientd.Progress p) {
+        this.progress = p;
+        return this;
+    }
+
     /** Scans the whole folder. */
     public Result scan() throws IOException {
-        DirRef root = directory(RelPath.ROOT);
+        progress.start("scan", -1);
+        DirRef root;
+        try {
+            root = directory(RelPath.ROOT);
+        } finally {
+            progress.finish();
+        }
         objects.flush();
         // Indexed paths no longer there (deleted, or now ignored) leave the index.
         for (String p : index.paths()) {
@@ -156,6 +169,7 @@ public final class Scanner {
         }
         filesHashed++;
         bytesHashed += size;
+        progress.advance(size, 1);
         FileRef ref = FileTree.fromChunks(chunks, objects, params);
         for (Chunk c : chunks) chunkLocations.put(c.hash(), new ChunkLocation(p.path(), c.offset(), c.length()));
         indexChanges.put(p.path(), Optional.of(new FileState(trusted(s), ref.root(), ref.height())));

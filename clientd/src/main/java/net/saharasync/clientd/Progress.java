@@ -1,0 +1,28 @@
+package net.saharasync.clientd;
+
+/**
+ * Where long work reports how far it got: the initial scan (files and bytes hashed), uploads
+ * and downloads (bytes). The command line draws a bar on a terminal and logs a summary line
+ * otherwise; the engine only calls these methods, from its one cycle thread.
+ */
+public interface Progress {
+    /** Starts a phase; {@code total} is in bytes, or -1 when not known beforehand (the scan). */
+    void start(String phase, long total);
+
+    /** {@code bytes} more done, {@code files} more finished. */
+    void advance(long bytes, int files);
+
+    /** The phase is over. */
+    void finish();
+
+    Progress NONE = new Progress() {
+        @Override
+        public void start(String phase, long total) {}
+
+        @Override
+        public void advance(long bytes, int files) {}
+
+        @Override
+        public void finish() {}
+    };
+}
