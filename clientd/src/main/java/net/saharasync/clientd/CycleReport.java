@@ -4,7 +4,8 @@ import java.util.List;
 
 /**
  * What one sync cycle did. {@code agreed}: the folder and the host's head are the same tree
- * (nothing skipped, nothing unsettled). Bytes are HTTP body bytes both ways.
+ * (nothing skipped, nothing unsettled). Bytes are HTTP body bytes both ways; {@code bytesHashed}
+ * is how much file data the scan had to read (0 when nothing changed).
  */
 public record CycleReport(boolean agreed, long seq, String head, long bytesSent, long bytesReceived, int filesUp, int filesDown,
-                          int conflicts, long millis, List<String> skipped, List<String> unsettled) {}
+                          int conflicts, long millis, List<String> skipped, List<String> unsettled, long bytesHashed) {}

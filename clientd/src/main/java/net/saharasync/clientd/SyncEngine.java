@@ -215,7 +215,7 @@ public final class SyncEngine implements AutoCloseable {
         long millis = (System.nanoTime() - t0) / 1_000_000;
         return new CycleReport(agreed, head == null ? 0 : head.seq(), head == null ? "" : head.commit().map(Hash::toHex).orElse(""),
                 host.bytesSent() - sent0, host.bytesReceived() - received0, filesUp, filesDown, conflicts, millis,
-                List.copyOf(skipped), List.copyOf(scan.unsettled()));
+                List.copyOf(skipped), List.copyOf(scan.unsettled()), scan.bytesHashed());
     }
 
     /** What the folder holds that the host does not have yet (scan against base), and conflict copies present. */

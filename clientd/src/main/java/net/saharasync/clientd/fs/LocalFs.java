@@ -64,6 +64,11 @@ public final class LocalFs implements SyncFs {
     }
 
     @Override
+    public boolean concurrentWrites() {
+        return true;
+    }
+
+    @Override
     public Optional<FileStat> stat(RelPath p) throws IOException {
         return statAt(resolve(p));
     }

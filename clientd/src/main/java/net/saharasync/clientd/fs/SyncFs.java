@@ -53,6 +53,11 @@ public interface SyncFs {
     /** Removes a directory if it is empty; returns whether it is gone. */
     boolean removeEmptyDirectory(RelPath dir) throws IOException;
 
+    /** Whether {@link #writeFile} may be called from several threads at once (the real file system: yes). */
+    default boolean concurrentWrites() {
+        return false;
+    }
+
     /** Writes the bytes of a file. */
     @FunctionalInterface
     interface Content {

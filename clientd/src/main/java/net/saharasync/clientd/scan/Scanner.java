@@ -38,8 +38,14 @@ import net.saharasync.merkle.TreeParams;
  * left out if it is new) and is looked at again next time, so a half-written file never syncs.
  */
 public final class Scanner {
-    /** A file modified this close to the scan may change again within the same mtime tick: its stat is not trusted next time. */
-    private static final long RACY_NANOS = 2_000_000_000L;
+    /**
+     * A file modified this close to the scan may change again within the same mtime tick, so
+     * its stat is not trusted next time (git's "racily clean" rule). Linux file systems stamp
+     * mtimes at the kernel's clock tick (a few ms); a file system with whole-second mtimes
+     * (FAT, some network mounts) gets 2 s.
+     */
+    private static final long RACY_NANOS = 50_000_000L;
+    private static final long RACY_NANOS_COARSE = 2_000_000_000L;
 
     /** What a scan found. */
     public record Result(DirRef root, Map<String, FileStat> observed, Map<String, Optional<FileState>> indexChanges,
@@ -190,7 +196,8 @@ public final class Scanner {
 
     /** The stat to remember: one that cannot match next time if the file may still change within this mtime tick. */
     private FileStat trusted(FileStat s) {
-        if (s.mtimeNanos() < startNanos - RACY_NANOS) return s;
+        long window = s.mtimeNanos() % 1_000_000_000L == 0 ? RACY_NANOS_COARSE : RACY_NANOS;
+        if (s.mtimeNanos() < startNanos - window) return s;
         return new FileStat(s.kind(), s.size(), Long.MIN_VALUE, s.fileKey(), s.executable());
     }
 }

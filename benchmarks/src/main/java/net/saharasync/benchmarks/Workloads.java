@@ -1,0 +1,372 @@
+package net.saharasync.benchmarks;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import net.saharasync.clientd.CycleReport;
+import net.saharasync.clientd.Daemon;
+import net.saharasync.clientd.Join;
+import net.saharasync.clientd.SyncEngine;
+import net.saharasync.hostd.HostConfig;
+import net.saharasync.hostd.HostServer;
+
+/**
+ * The workloads users compare sync tools by, measured side by side with rsync in the same run
+ * (docs/BENCHMARKS.md, "Workloads"). A real host on loopback, two clients (A and B) on two
+ * temp folders, all traffic through a counting TCP proxy (so "bytes on the wire" includes
+ * HTTP headers), and an rsync daemon on 127.0.0.1 receiving the same edits (delta transfer
+ * on, as over any real socket). Data comes from fixed seeds.
+ * <ul>
+ * <li>W1: Vim-style saves (new file, fsync, rename over) of a 256 MiB file: 1 byte
+ *     overwritten, 100 bytes inserted, 1 MiB appended; wire bytes and time until B has it
+ *     (daemons, live events).</li>
+ * <li>W2: initial sync of a 1 GiB file, and of 20,000 files of 1-16 KiB in 100 folders.</li>
+ * <li>W3: a cycle that finds nothing to do after W2: time and bytes read.</li>
+ * <li>W4: a 64 MiB file and a folder of 1,000 files moved elsewhere: wire bytes.</li>
+ * </ul>
+ * Options: {@code --w1-mib 256 --w2-mib 1024 --w2-files 20000 --w4-files 1000}.
+ */
+public final class Workloads {
+    private final Path dir;
+    private final CountingProxy proxy;
+    private final Path a;
+    private final Path b;
+    private final Path rsyncSrc;
+    private final Path rsyncDst;
+    private final int rsyncPort;
+    private final List<String> rows = new ArrayList<>();
+
+    private Workloads(Path dir, CountingProxy proxy, Path a, Path b, int rsyncPort) {
+        this.dir = dir;
+        this.proxy = proxy;
+        this.a = a;
+        this.b = b;
+        this.rsyncSrc = dir.resolve("rsync-src");
+        this.rsyncDst = dir.resolve("rsync-dst");
+        this.rsyncPort = rsyncPort;
+    }
+
+    public static void main(String[] args) throws Exception {
+        java.util.Map<String, String> opt = new java.util.HashMap<>();
+        for (int i = 0; i + 1 < args.length; i += 2) opt.put(args[i].replaceFirst("^--", ""), args[i + 1]);
+        int w1 = Integer.parseInt(opt.getOrDefault("w1-mib", "256"));
+        int w2 = Integer.parseInt(opt.getOrDefault("w2-mib", "1024"));
+        int w2files = Integer.parseInt(opt.getOrDefault("w2-files", "20000"));
+        int w4files = Integer.parseInt(opt.getOrDefault("w4-files", "1000"));
+        Path dir = Files.createTempDirectory("sahara-workloads");
+        Process rsyncd = null;
+        System.out.printf("workloads: JDK %s, %d cores, in %s%n", Runtime.version(), Runtime.getRuntime().availableProcessors(), dir);
+        try (HostServer host = HostServer.start(HostConfig.loopback(dir.resolve("host"), 0));
+                CountingProxy proxy = new CountingProxy(host.port())) {
+            var acc = host.store().accounts();
+            String token = acc.issueToken(acc.addUser("bench", false), "bench").secret();
+            String url = "http://127.0.0.1:" + proxy.port();
+            Path a = dir.resolve("A"), b = dir.resolve("B");
+            Join.join(url, token, a, "w", "A", Optional.empty());
+            Join.join(url, token, b, "w", "B", Optional.empty());
+            int port = freePort();
+            rsyncd = startRsyncDaemon(dir, port);
+            Workloads w = new Workloads(dir, proxy, a, b, port);
+            Files.createDirectories(w.rsyncSrc);
+            try (SyncEngine ea = SyncEngine.open(a); SyncEngine eb = SyncEngine.open(b)) {
+                w.w1(ea, eb, w1);
+                w.w2(ea, eb, w2, w2files);
+                w.w4(ea, eb, w4files);
+            }
+            System.out.println();
+            System.out.println("| workload | Sahara | rsync (daemon, delta) |");
+            System.out.println("|---|---|---|");
+            w.rows.forEach(System.out::println);
+        } finally {
+            if (rsyncd != null) {
+                rsyncd.destroy();
+                rsyncd.waitFor(10, TimeUnit.SECONDS);
+            }
+            try (Stream<Path> s = Files.walk(dir)) {
+                for (Path p : s.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+            }
+        }
+    }
+
+    // ---- W1 ----
+
+    private void w1(SyncEngine ea, SyncEngine eb, int mib) throws Exception {
+        byte[] data = random(1, mib << 20);
+        Files.write(a.resolve("big.bin"), data);
+        Files.write(rsyncSrc.resolve("big.bin"), data);
+        ea.cycle();
+        eb.cycle();
+        rsync("big.bin"); // the first copy: not measured
+        try (Daemon da = new Daemon(ea, Daemon.Timing.DEFAULT, r -> {}).start();
+                Daemon db = new Daemon(eb, Daemon.Timing.DEFAULT, r -> {}).start()) {
+            Thread.sleep(1500);
+            int mid = data.length / 2;
+            byte[] e1 = data.clone();
+            e1[mid] ^= 0x5A;
+            w1Edit("W1a overwrite 1 byte mid-file", e1);
+            byte[] ins = random(2, 100);
+            byte[] e2 = new byte[e1.length + 100];
+            System.arraycopy(e1, 0, e2, 0, mid);
+            System.arraycopy(ins, 0, e2, mid, 100);
+            System.arraycopy(e1, mid, e2, mid + 100, e1.length - mid);
+            w1Edit("W1b insert 100 bytes mid-file", e2);
+            byte[] tail = random(3, 1 << 20);
+            byte[] e3 = java.util.Arrays.copyOf(e2, e2.length + tail.length);
+            System.arraycopy(tail, 0, e3, e2.length, tail.length);
+            w1Edit("W1c append 1 MiB", e3);
+        }
+    }
+
+    private void w1Edit(String name, byte[] content) throws Exception {
+        Thread.sleep(500);
+        long wire0 = proxy.total();
+        saveLikeVim(a.resolve("big.bin"), content);
+        long t0 = System.nanoTime();
+        waitFor(b.resolve("big.bin"), content);
+        long millis = (System.nanoTime() - t0) / 1_000_000;
+        Thread.sleep(1000); // let both daemons finish their follow-up cycles; they count too
+        long wire = proxy.total() - wire0;
+        saveLikeVim(rsyncSrc.resolve("big.bin"), content);
+        long r0 = System.nanoTime();
+        long rsyncBytes = rsync("big.bin");
+        long rsyncMillis = (System.nanoTime() - r0) / 1_000_000;
+        rows.add(String.format("| %s: bytes on the wire / time | %s / %d ms (rename -> B has it) | %s / %d ms |",
+                name, bytes(wire), millis, bytes(rsyncBytes), rsyncMillis));
+    }
+
+    // ---- W2, W3 ----
+
+    private void w2(SyncEngine ea, SyncEngine eb, int mib, int files) throws Exception {
+        byte[] data = random(4, mib << 20);
+        Files.write(a.resolve("ingest.bin"), data);
+        Files.write(rsyncSrc.resolve("ingest.bin"), data);
+        data = null;
+        long t0 = System.nanoTime();
+        CycleReport up = ea.cycle();
+        CycleReport down = eb.cycle();
+        double s = (System.nanoTime() - t0) / 1e9;
+        long r0 = System.nanoTime();
+        rsync("ingest.bin");
+        double rs = (System.nanoTime() - r0) / 1e9;
+        rows.add(String.format("| W2 initial sync of a %d MiB file (A scan+upload, B download+write) | %.0f MB/s (%.1f s: up %.1f s, down %.1f s) | %.0f MB/s (%.1f s) |",
+                mib, (mib << 20) / 1e6 / s, s, up.millis() / 1e3, down.millis() / 1e3, (mib << 20) / 1e6 / rs, rs));
+
+        SplittableRandom r = new SplittableRandom(5);
+        for (int i = 0; i < files; i++) {
+            String rel = String.format("small/d%03d/f%05d.dat", i % 100, i);
+            byte[] content = new byte[1024 + r.nextInt(15 * 1024)];
+            for (int j = 0; j < content.length; j += 8) {
+                long v = r.nextLong();
+                for (int k = 0; k < 8 && j + k < content.length; k++) content[j + k] = (byte) (v >>> (8 * k));
+            }
+            Path pa = a.resolve(rel), pr = rsyncSrc.resolve(rel);
+            Files.createDirectories(pa.getParent());
+            Files.createDirectories(pr.getParent());
+            Files.write(pa, content);
+            Files.write(pr, content);
+        }
+        t0 = System.nanoTime();
+        up = ea.cycle();
+        down = eb.cycle();
+        s = (System.nanoTime() - t0) / 1e9;
+        r0 = System.nanoTime();
+        rsync("small");
+        rs = (System.nanoTime() - r0) / 1e9;
+        rows.add(String.format("| W2 initial sync of %,d files of 1-16 KiB in 100 folders | %,.0f files/s (%.1f s: up %.1f s, down %.1f s) | %,.0f files/s (%.1f s) |",
+                files, files / s, s, up.millis() / 1e3, down.millis() / 1e3, files / rs, rs));
+
+        CycleReport idle = ea.cycle();
+        rows.add(String.format("| W3 no-change cycle over those files (in the daemon: scan, head check) | %d ms, %d bytes read | - |",
+                idle.millis(), idle.bytesHashed()));
+    }
+
+    // ---- W4 ----
+
+    private void w4(SyncEngine ea, SyncEngine eb, int files) throws Exception {
+        byte[] data = random(6, 64 << 20);
+        Files.write(a.resolve("movie.bin"), data);
+        Files.write(rsyncSrc.resolve("movie.bin"), data);
+        for (int i = 0; i < files; i++) {
+            byte[] c = ("file " + i + " ").repeat(50 + i % 200).getBytes();
+            Files.createDirectories(a.resolve("album"));
+            Files.createDirectories(rsyncSrc.resolve("album"));
+            Files.write(a.resolve("album/p" + i + ".txt"), c);
+            Files.write(rsyncSrc.resolve("album/p" + i + ".txt"), c);
+        }
+        ea.cycle();
+        eb.cycle();
+        rsyncAll();
+        Files.createDirectories(a.resolve("archive"));
+        Files.createDirectories(rsyncSrc.resolve("archive"));
+        Files.move(a.resolve("movie.bin"), a.resolve("archive/movie.bin"));
+        Files.move(a.resolve("album"), a.resolve("archive/album"));
+        Files.move(rsyncSrc.resolve("movie.bin"), rsyncSrc.resolve("archive/movie.bin"));
+        Files.move(rsyncSrc.resolve("album"), rsyncSrc.resolve("archive/album"));
+        long wire0 = proxy.total();
+        ea.cycle();
+        eb.cycle();
+        long wire = proxy.total() - wire0;
+        long rsyncBytes = rsyncAll();
+        rows.add(String.format("| W4 move a 64 MiB file and a folder of %,d files: bytes on the wire | %s | %s |", files, bytes(wire), bytes(rsyncBytes)));
+    }
+
+    // ---- helpers ----
+
+    private static byte[] random(long seed, int n) {
+        byte[] b = new byte[n];
+        SplittableRandom r = new SplittableRandom(seed);
+        ByteBuffer bb = ByteBuffer.wrap(b);
+        while (bb.remaining() >= 8) bb.putLong(r.nextLong());
+        while (bb.hasRemaining()) bb.put((byte) r.nextInt());
+        return b;
+    }
+
+    /** Writes the whole new content to a temp name, fsyncs it and renames it over the file, as Vim does. */
+    private static void saveLikeVim(Path file, byte[] content) throws IOException {
+        Path tmp = file.resolveSibling(file.getFileName() + ".new~");
+        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
+            ByteBuffer bb = ByteBuffer.wrap(content);
+            while (bb.hasRemaining()) ch.write(bb);
+            ch.force(true);
+        }
+        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    private static void waitFor(Path file, byte[] content) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        while (System.nanoTime() < deadline) {
+            if (Files.size(file) == content.length && java.util.Arrays.equals(Files.readAllBytes(file), content)) return;
+            Thread.sleep(2);
+        }
+        throw new IllegalStateException(file + " never arrived");
+    }
+
+    private static String bytes(long n) {
+        return n < 10_000 ? n + " B" : n < 10_000_000 ? String.format("%.1f KB", n / 1e3) : String.format("%.1f MB", n / 1e6);
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
+    private static Process startRsyncDaemon(Path dir, int port) throws Exception {
+        Path dst = Files.createDirectories(dir.resolve("rsync-dst"));
+        Path conf = dir.resolve("rsyncd.conf");
+        Files.writeString(conf, "use chroot = no\npid file = " + dir.resolve("rsyncd.pid") + "\n[b]\n  path = " + dst
+                + "\n  read only = no\n  uid = " + System.getProperty("user.name") + "\n");
+        Process p = new ProcessBuilder("rsync", "--daemon", "--no-detach", "--config=" + conf, "--port=" + port, "--address=127.0.0.1")
+                .redirectErrorStream(true).redirectOutput(dir.resolve("rsyncd.log").toFile()).start();
+        for (int i = 0; i < 100; i++) {
+            try (Socket s = new Socket("127.0.0.1", port)) {
+                return p;
+            } catch (IOException notYet) {
+                Thread.sleep(50);
+            }
+        }
+        throw new IllegalStateException("rsync daemon did not start (is rsync installed?)");
+    }
+
+    /** rsync of one path of the source to the daemon; returns bytes sent + received as rsync reports them. */
+    private long rsync(String rel) throws Exception {
+        return rsyncRun(List.of("rsync", "-a", "--stats", rsyncSrc.resolve(rel).toString(), "rsync://127.0.0.1:" + rsyncPort + "/b/"));
+    }
+
+    private long rsyncAll() throws Exception {
+        return rsyncRun(List.of("rsync", "-a", "--delete", "--stats", rsyncSrc + "/", "rsync://127.0.0.1:" + rsyncPort + "/b/"));
+    }
+
+    private static long rsyncRun(List<String> cmd) throws Exception {
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        if (!p.waitFor(600, TimeUnit.SECONDS) || p.exitValue() != 0) throw new IllegalStateException("rsync failed: " + out);
+        return stat(out, "Total bytes sent") + stat(out, "Total bytes received");
+    }
+
+    private static long stat(String out, String what) {
+        Matcher m = Pattern.compile(what + ": ([\\d,]+)").matcher(out);
+        if (!m.find()) throw new IllegalStateException("no '" + what + "' in rsync's output: " + out);
+        return Long.parseLong(m.group(1).replace(",", ""));
+    }
+
+    /** A TCP proxy on 127.0.0.1 that counts every byte both ways (headers, bodies, events). */
+    static final class CountingProxy implements AutoCloseable {
+        private final ServerSocket server;
+        private final AtomicLong bytes = new AtomicLong();
+        private final List<Socket> open = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+        CountingProxy(int targetPort) throws IOException {
+            server = new ServerSocket();
+            server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+            Thread.ofVirtual().start(() -> {
+                while (!server.isClosed()) {
+                    try {
+                        Socket client = server.accept();
+                        Socket upstream = new Socket("127.0.0.1", targetPort);
+                        open.add(client);
+                        open.add(upstream);
+                        pump(client, upstream);
+                        pump(upstream, client);
+                    } catch (IOException closed) {
+                        return;
+                    }
+                }
+            });
+        }
+
+        private void pump(Socket from, Socket to) {
+            Thread.ofVirtual().start(() -> {
+                byte[] buf = new byte[1 << 16];
+                try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
+                    for (int n = in.read(buf); n >= 0; n = in.read(buf)) {
+                        bytes.addAndGet(n);
+                        out.write(buf, 0, n);
+                    }
+                } catch (IOException done) {
+                    // one side closed
+                } finally {
+                    try {
+                        to.shutdownOutput();
+                    } catch (IOException ignored) {
+                        // already closed
+                    }
+                }
+            });
+        }
+
+        int port() {
+            return server.getLocalPort();
+        }
+
+        long total() {
+            return bytes.get();
+        }
+
+        @Override
+        public void close() throws IOException {
+            server.close();
+            for (Socket s : open) s.close();
+        }
+    }
+}
