@@ -48,7 +48,8 @@ import net.saharasync.hostd.HostServer;
  */
 public final class Workloads {
     private final Path dir;
-    private final CountingProxy proxy;
+    private final CountingProxy proxyA;
+    private final CountingProxy proxyB;
     private final Path a;
     private final Path b;
     private final Path rsyncSrc;
@@ -56,9 +57,10 @@ public final class Workloads {
     private final int rsyncPort;
     private final List<String> rows = new ArrayList<>();
 
-    private Workloads(Path dir, CountingProxy proxy, Path a, Path b, int rsyncPort) {
+    private Workloads(Path dir, CountingProxy proxyA, CountingProxy proxyB, Path a, Path b, int rsyncPort) {
         this.dir = dir;
-        this.proxy = proxy;
+        this.proxyA = proxyA;
+        this.proxyB = proxyB;
         this.a = a;
         this.b = b;
         this.rsyncSrc = dir.resolve("rsync-src");
@@ -77,16 +79,16 @@ public final class Workloads {
         Process rsyncd = null;
         System.out.printf("workloads: JDK %s, %d cores, in %s%n", Runtime.version(), Runtime.getRuntime().availableProcessors(), dir);
         try (HostServer host = HostServer.start(HostConfig.loopback(dir.resolve("host"), 0));
-                CountingProxy proxy = new CountingProxy(host.port())) {
+                CountingProxy proxyA = new CountingProxy(host.port());
+                CountingProxy proxyB = new CountingProxy(host.port())) {
             var acc = host.store().accounts();
             String token = acc.issueToken(acc.addUser("bench", false), "bench").secret();
-            String url = "http://127.0.0.1:" + proxy.port();
             Path a = dir.resolve("A"), b = dir.resolve("B");
-            Join.join(url, token, a, "w", "A", Optional.empty());
-            Join.join(url, token, b, "w", "B", Optional.empty());
+            Join.join("http://127.0.0.1:" + proxyA.port(), token, a, "w", "A", Optional.empty());
+            Join.join("http://127.0.0.1:" + proxyB.port(), token, b, "w", "B", Optional.empty());
             int port = freePort();
             rsyncd = startRsyncDaemon(dir, port);
-            Workloads w = new Workloads(dir, proxy, a, b, port);
+            Workloads w = new Workloads(dir, proxyA, proxyB, a, b, port);
             Files.createDirectories(w.rsyncSrc);
             try (SyncEngine ea = SyncEngine.open(a); SyncEngine eb = SyncEngine.open(b)) {
                 w.w1(ea, eb, w1);
@@ -94,6 +96,7 @@ public final class Workloads {
                 w.w4(ea, eb, w4files);
             }
             System.out.println();
+            System.out.println("Sahara's bytes are all TCP bytes (headers included) of A<->host + host<->B; rsync's, its --stats totals A->B.");
             System.out.println("| workload | Sahara | rsync (daemon, delta) |");
             System.out.println("|---|---|---|");
             w.rows.forEach(System.out::println);
@@ -139,19 +142,19 @@ public final class Workloads {
 
     private void w1Edit(String name, byte[] content) throws Exception {
         Thread.sleep(500);
-        long wire0 = proxy.total();
+        long a0 = proxyA.total(), b0 = proxyB.total();
         saveLikeVim(a.resolve("big.bin"), content);
         long t0 = System.nanoTime();
         waitFor(b.resolve("big.bin"), content);
         long millis = (System.nanoTime() - t0) / 1_000_000;
         Thread.sleep(1000); // let both daemons finish their follow-up cycles; they count too
-        long wire = proxy.total() - wire0;
+        long wireA = proxyA.total() - a0, wireB = proxyB.total() - b0;
         saveLikeVim(rsyncSrc.resolve("big.bin"), content);
         long r0 = System.nanoTime();
         long rsyncBytes = rsync("big.bin");
         long rsyncMillis = (System.nanoTime() - r0) / 1_000_000;
-        rows.add(String.format("| %s: bytes on the wire / time | %s / %d ms (rename -> B has it) | %s / %d ms |",
-                name, bytes(wire), millis, bytes(rsyncBytes), rsyncMillis));
+        rows.add(String.format("| %s: bytes on the wire / time | %s (A-host %s + host-B %s) / %d ms (rename -> B has it) | %s / %d ms |",
+                name, bytes(wireA + wireB), bytes(wireA), bytes(wireB), millis, bytes(rsyncBytes), rsyncMillis));
     }
 
     // ---- W2, W3 ----
@@ -222,12 +225,13 @@ public final class Workloads {
         Files.move(a.resolve("album"), a.resolve("archive/album"));
         Files.move(rsyncSrc.resolve("movie.bin"), rsyncSrc.resolve("archive/movie.bin"));
         Files.move(rsyncSrc.resolve("album"), rsyncSrc.resolve("archive/album"));
-        long wire0 = proxy.total();
+        long a0 = proxyA.total(), b0 = proxyB.total();
         ea.cycle();
         eb.cycle();
-        long wire = proxy.total() - wire0;
+        long wireA = proxyA.total() - a0, wireB = proxyB.total() - b0;
         long rsyncBytes = rsyncAll();
-        rows.add(String.format("| W4 move a 64 MiB file and a folder of %,d files: bytes on the wire | %s | %s |", files, bytes(wire), bytes(rsyncBytes)));
+        rows.add(String.format("| W4 move a 64 MiB file and a folder of %,d files: bytes on the wire | %s (A-host %s + host-B %s) | %s |",
+                files, bytes(wireA + wireB), bytes(wireA), bytes(wireB), bytes(rsyncBytes)));
     }
 
     // ---- helpers ----
