@@ -138,9 +138,10 @@ class HostBadInputTest {
         } catch (java.io.IOException e) {
             throw new AssertionError(e);
         }
-        assertRefused(alice.upload(bigBody.toByteArray()), 413, "payload_too_large");
-        assertRefused(alice.postJson("/v1/volumes", "{\"name\": \"" + "x".repeat(2 << 20) + "\"}"), 413, "payload_too_large");
-        assertRefused(alice.post("/v1/blocks/missing", "application/octet-stream", new byte[((1 << 20) + 1) * 32]), 413, "payload_too_large");
+        assertRefused(alice.postAskingFirst("/v1/blocks", "application/x-sahara-blocks", bigBody.toByteArray()), 413, "payload_too_large");
+        assertRefused(alice.postAskingFirst("/v1/volumes", "application/json",
+                ("{\"name\": \"" + "x".repeat(2 << 20) + "\"}").getBytes()), 413, "payload_too_large");
+        assertRefused(alice.postAskingFirst("/v1/blocks/missing", "application/octet-stream", new byte[((1 << 20) + 1) * 32]), 413, "payload_too_large");
         assertThat(census()).isEqualTo(before);
     }
 

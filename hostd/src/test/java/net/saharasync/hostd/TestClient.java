@@ -82,6 +82,15 @@ final class TestClient {
         return send(request(path).header("Content-Type", contentType).POST(HttpRequest.BodyPublishers.ofByteArray(body)).build());
     }
 
+    /**
+     * A POST that asks first ({@code Expect: 100-continue}), as well-behaved clients do with
+     * large bodies: a refusal (413) then arrives before the body is sent, instead of racing it.
+     */
+    Reply postAskingFirst(String path, String contentType, byte[] body) {
+        return send(request(path).expectContinue(true).header("Content-Type", contentType)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build());
+    }
+
     Reply postJson(String path, Object body) {
         try {
             return post(path, "application/json", body instanceof String s ? s.getBytes() : JSON.writeValueAsBytes(body));
