@@ -47,6 +47,8 @@ public final class Api {
                 .post("/v1/blocks/missing", authed(store, blocks::missing))
                 .post("/v1/blocks", authed(store, blocks::upload))
                 .post("/v1/blocks/fetch", authed(store, blocks::fetch))
+                .post("/v1/blocks/fetch-delta", authed(store, blocks::fetchDelta))
+                .post("/v1/blocks/signatures", authed(store, blocks::signatures))
                 .get("/metrics", new AuthHandler(store.accounts(), true, adapt(metrics::scrape)))
                 .setFallbackHandler(open(ex -> {
                     throw HostException.notFound("no such endpoint: " + ex.getRequestMethod() + " " + ex.getRequestPath());

@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Semaphore;
 import net.saharasync.blockstore.BlockCodec;
+import net.saharasync.blockstore.BlockDelta;
 import net.saharasync.blockstore.BlockFrames;
 import net.saharasync.blockstore.BlockStore;
 import net.saharasync.blockstore.CorruptBlockException;
@@ -35,6 +36,7 @@ final class BlockRoutes {
     private final HostMetrics metrics;
     private final HostConfig.Limits limits;
     private final Semaphore uploads;
+    private final BlockCodec codec = new BlockCodec(1);
 
     BlockRoutes(HostStore store, HostMetrics metrics, HostConfig.Limits limits) {
         this.store = store;
@@ -80,10 +82,19 @@ final class BlockRoutes {
                 BlockFrames.Reader r = new BlockFrames.Reader(in);
                 for (Optional<BlockFrames.Frame> f = r.next(); f.isPresent(); f = r.next()) frames.add(f.get());
             }
+            // Deltas are rebuilt from bases the caller may use (checked in one batch first).
+            List<Hash> bases = frames.stream().filter(f -> BlockDelta.isDelta(f.stored())).map(f -> BlockDelta.baseOf(f.hash(), f.stored())).distinct().toList();
+            java.util.Set<Hash> usableBases = bases.isEmpty() ? java.util.Set.of()
+                    : store.access().usableSet(p.userId(), VolumeRoutes.readable(store, p), bases);
             // Checking is zstd + SHA-256 over every byte: spread it over the cores.
             List<BlockStore.StoredBlock> blocks = frames.parallelStream().map(f -> {
                 try {
-                    return new BlockStore.StoredBlock(f.hash(), BlockCodec.StoredForm.verified(f.hash(), f.stored()));
+                    if (!BlockDelta.isDelta(f.stored())) {
+                        return new BlockStore.StoredBlock(f.hash(), BlockCodec.StoredForm.verified(f.hash(), f.stored()));
+                    }
+                    byte[] raw = BlockDelta.resolve(f.hash(), f.stored(),
+                            b -> usableBases.contains(b) ? store.blocks().get(b) : java.util.Optional.empty());
+                    return new BlockStore.StoredBlock(f.hash(), codec.encode(raw));
                 } catch (CorruptBlockException e) {
                     throw new HostException(400, "hash_mismatch", e.getMessage(), Map.of("hash", f.hash().toHex()));
                 }
@@ -106,13 +117,7 @@ final class BlockRoutes {
     void fetch(HttpServerExchange ex) throws IOException {
         Principal p = Exchanges.principal(ex);
         List<Hash> asked = hashes(Exchanges.readBody(ex, (long) limits.maxFetchHashes() * Hash.BYTES), limits.maxFetchHashes());
-        BitSet usable = store.access().usable(p.userId(), VolumeRoutes.readable(store, p), asked);
-        List<String> absent = new ArrayList<>();
-        for (int i = usable.nextClearBit(0); i < asked.size(); i = usable.nextClearBit(i + 1)) absent.add(asked.get(i).toHex());
-        if (!absent.isEmpty()) {
-            throw new HostException(404, "not_found", absent.size() + " of the blocks asked for are not available",
-                    Map.of("missing", absent.subList(0, Math.min(absent.size(), CommitRoute.MAX_LISTED_MISSING))));
-        }
+        requireUsable(p, asked);
         ex.getResponseHeaders().put(Headers.CONTENT_TYPE, FRAMES_TYPE);
         OutputStream out = ex.getOutputStream();
         for (Hash h : asked) {
@@ -122,5 +127,72 @@ final class BlockRoutes {
             BlockFrames.write(out, h, stored);
         }
         out.close();
+    }
+
+    /**
+     * {@code POST /v1/blocks/signatures}: hashes in; for each, {@code u32 length | signature}
+     * ({@link BlockDelta#signature}), so a client that no longer holds an old block can send a
+     * new one as copy/literal instructions against it.
+     */
+    void signatures(HttpServerExchange ex) throws IOException {
+        Principal p = Exchanges.principal(ex);
+        List<Hash> asked = hashes(Exchanges.readBody(ex, (long) limits.maxFetchHashes() * Hash.BYTES), limits.maxFetchHashes());
+        requireUsable(p, asked);
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        for (Hash h : asked) {
+            byte[] sig = BlockDelta.signature(store.blocks().get(h).orElseThrow());
+            out.write(ByteBuffer.allocate(4).putInt(sig.length).array());
+            out.write(sig);
+        }
+        ex.getResponseHeaders().put(Headers.CONTENT_TYPE, "application/octet-stream");
+        ex.getResponseSender().send(ByteBuffer.wrap(out.toByteArray()));
+    }
+
+    /**
+     * {@code POST /v1/blocks/fetch-delta}: pairs {@code want[32] | base[32]} in (a zero base:
+     * none); frames out in order, each a {@link BlockDelta#PATCH} against the base when the
+     * caller may use it and the patch is smaller, else the stored form.
+     */
+    void fetchDelta(HttpServerExchange ex) throws IOException {
+        Principal p = Exchanges.principal(ex);
+        byte[] body = Exchanges.readBody(ex, (long) limits.maxFetchHashes() * 2 * Hash.BYTES);
+        if (body.length % (2 * Hash.BYTES) != 0) throw HostException.badRequest("the body must be whole 64-byte (want, base) pairs");
+        List<Hash> want = new ArrayList<>(), base = new ArrayList<>();
+        ByteBuffer b = ByteBuffer.wrap(body);
+        Hash none = Hash.fromBytes(new byte[Hash.BYTES]);
+        while (b.hasRemaining()) {
+            want.add(Hash.read(b));
+            base.add(Hash.read(b));
+        }
+        requireUsable(p, want);
+        List<Hash> someBases = base.stream().filter(h -> !h.equals(none)).distinct().toList();
+        java.util.Set<Hash> usableBases = someBases.isEmpty() ? java.util.Set.of()
+                : store.access().usableSet(p.userId(), VolumeRoutes.readable(store, p), someBases);
+        ex.getResponseHeaders().put(Headers.CONTENT_TYPE, FRAMES_TYPE);
+        OutputStream out = ex.getOutputStream();
+        for (int i = 0; i < want.size(); i++) {
+            Hash h = want.get(i);
+            byte[] stored = store.blocks().getStored(h).orElseThrow(() -> new IllegalStateException("block " + h.toHex() + " is reachable but not stored"));
+            Hash bh = base.get(i);
+            if (usableBases.contains(bh)) {
+                java.util.Optional<byte[]> baseBytes = store.blocks().get(bh);
+                if (baseBytes.isPresent()) {
+                    byte[] patch = BlockDelta.patch(bh, baseBytes.get(), store.blocks().get(h).orElseThrow());
+                    if (patch.length < stored.length) stored = patch;
+                }
+            }
+            BlockFrames.write(out, h, stored);
+        }
+        out.close();
+    }
+
+    private void requireUsable(Principal p, List<Hash> asked) {
+        BitSet usable = store.access().usable(p.userId(), VolumeRoutes.readable(store, p), asked);
+        List<String> absent = new ArrayList<>();
+        for (int i = usable.nextClearBit(0); i < asked.size(); i = usable.nextClearBit(i + 1)) absent.add(asked.get(i).toHex());
+        if (!absent.isEmpty()) {
+            throw new HostException(404, "not_found", absent.size() + " of the blocks asked for are not available",
+                    Map.of("missing", absent.subList(0, Math.min(absent.size(), CommitRoute.MAX_LISTED_MISSING))));
+        }
     }
 }
