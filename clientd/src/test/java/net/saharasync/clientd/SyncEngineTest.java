@@ -109,4 +109,27 @@ class SyncEngineTest {
         m.assertSame();
         assertThat(Files.readString(m.b.resolve("keep.txt"))).isEqualTo("v2 edited on A");
     }
+
+    @Test
+    void aSmallEditInsideABigFileMovesADeltaNotTheChunkBothWays() throws Exception {
+        byte[] data = new byte[4 << 20];
+        new Random(9).nextBytes(data);
+        Files.write(m.a.resolve("big.bin"), data);
+        m.settle();
+        // An editor's save: new file, renamed over the old one (so A no longer has the old bytes).
+        byte[] edited = data.clone();
+        edited[2_000_000] ^= 1;
+        Path tmp = m.a.resolve("big.bin.new~");
+        Files.write(tmp, edited);
+        Files.move(tmp, m.a.resolve("big.bin"), java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+
+        CycleReport up = m.ea.cycle();
+        assertThat(up.agreed()).isTrue();
+        CycleReport down = m.eb.cycle();
+        assertThat(down.agreed()).isTrue();
+        assertThat(Files.readAllBytes(m.b.resolve("big.bin"))).isEqualTo(edited);
+        // A whole 64 KiB-average chunk would be ~64 KB each way; its delta is a few KB.
+        assertThat(up.bytesSent()).isLessThan(16_000);
+        assertThat(down.bytesReceived()).isLessThan(16_000);
+    }
 }

@@ -130,7 +130,11 @@ public final class Applier {
         flushWrites();
         for (Change m : modifies) {
             switch (m) {
-                case Change.Modified mod -> add(RelPath.of(mod.path()), mod.after());
+                case Change.Modified mod -> {
+                    before = Optional.of(mod.before());
+                    add(RelPath.of(mod.path()), mod.after());
+                    before = Optional.empty();
+                }
                 case Change.KindChanged k -> {
                     if (remove(RelPath.of(k.path()), k.before())) add(RelPath.of(k.path()), k.after());
                 }
@@ -234,7 +238,10 @@ public final class Applier {
     }
 
     /** A file to write, queued so that many are fetched in few requests and written (and fsynced) concurrently. */
-    private record PendingWrite(RelPath p, Entry e, List<FileChild> chunks, Optional<FileStat> expected) {}
+    private record PendingWrite(RelPath p, Entry e, List<FileChild> chunks, Optional<FileStat> expected, Map<Hash, Hash> bases) {}
+
+    /** The version being replaced, while a modification is added: its chunks are bases for deltas. */
+    private Optional<Entry> before = Optional.empty();
 
     private final List<PendingWrite> pending = new ArrayList<>();
     private long pendingBytes;
@@ -247,9 +254,29 @@ public final class Applier {
     private void writeFile(RelPath p, Entry e) throws IOException {
         List<FileChild> chunks = FileTree.chunks(objects, e.file());
         fs.mkdirs(p.parent());
-        pending.add(new PendingWrite(p, e, chunks, Optional.ofNullable(observed.get(p.path()))));
+        pending.add(new PendingWrite(p, e, chunks, Optional.ofNullable(observed.get(p.path())), bases(chunks)));
         pendingBytes += e.size();
         if (pendingBytes >= FLUSH_BYTES || pending.size() >= FLUSH_FILES) flushWrites();
+    }
+
+    /**
+     * For the chunks of a modified file that no local file holds: the old version's chunk at
+     * the same place, when it is still here, so the host can send a patch against it.
+     */
+    private Map<Hash, Hash> bases(List<FileChild> chunks) {
+        if (before.isEmpty() || before.get().kind() != net.saharasync.merkle.EntryKind.FILE || before.get().size() == 0) return Map.of();
+        List<FileChild> old = FileTree.chunks(objects, before.get().file());
+        Map<Hash, Hash> out = new HashMap<>();
+        long offset = 0;
+        for (FileChild c : chunks) {
+            if (c.length() >= Transfer.DELTA_MIN && index.chunk(c.hash()).isEmpty()) {
+                final long at = offset;
+                Transfer.overlapping(old, at, c.length()).filter(o -> !o.equals(c.hash()) && index.chunk(o).isPresent())
+                        .ifPresent(o -> out.put(c.hash(), o));
+            }
+            offset += c.length();
+        }
+        return out;
     }
 
     /** Writes every queued file; called before anything that must see them on disk. */
@@ -263,7 +290,7 @@ public final class Applier {
         for (PendingWrite w : batch) {
             jobs.add(() -> {
                 try {
-                    return Optional.of(fs.writeFile(w.p(), out -> writeChunks(out, w.chunks(), fetched), w.e().mtimeNanos(),
+                    return Optional.of(fs.writeFile(w.p(), out -> writeChunks(out, w.chunks(), fetched, w.bases()), w.e().mtimeNanos(),
                             w.e().executable(), w.expected()));
                 } catch (SyncFs.ChangedMeanwhile changed) {
                     return Optional.empty();
@@ -316,39 +343,39 @@ public final class Applier {
 
     /** The chunks of the batch's small files that no local file holds, downloaded in as few requests as possible. */
     private Map<Hash, byte[]> prefetch(List<PendingWrite> batch) throws IOException {
-        java.util.LinkedHashSet<Hash> want = new java.util.LinkedHashSet<>();
+        java.util.LinkedHashMap<Hash, Optional<Hash>> want = new java.util.LinkedHashMap<>();
         for (PendingWrite w : batch) {
             if (w.e().size() > PREFETCH_FILE) continue;
             for (FileChild c : w.chunks()) {
-                if (index.chunk(c.hash()).isEmpty()) want.add(c.hash());
+                if (index.chunk(c.hash()).isEmpty()) want.putIfAbsent(c.hash(), Optional.ofNullable(w.bases().get(c.hash())));
             }
         }
         Map<Hash, byte[]> got = new java.util.concurrent.ConcurrentHashMap<>();
-        if (!want.isEmpty()) host.fetch(new ArrayList<>(want), got::put);
+        if (!want.isEmpty()) host.fetchDelta(new ArrayList<>(want.keySet()), new ArrayList<>(want.values()), transfer::localChunk, got::put);
         return got;
     }
 
     /** Writes chunks in order: prefetched, or from a local file that still holds it, the rest downloaded in runs. */
-    private void writeChunks(OutputStream out, List<FileChild> chunks, Map<Hash, byte[]> fetched) throws IOException {
+    private void writeChunks(OutputStream out, List<FileChild> chunks, Map<Hash, byte[]> fetched, Map<Hash, Hash> bases) throws IOException {
         List<Hash> run = new ArrayList<>();
         for (FileChild c : chunks) {
             byte[] ready = fetched.get(c.hash());
             Optional<byte[]> local = ready != null ? Optional.of(ready) : transfer.localChunk(c.hash());
             if (local.isPresent()) {
-                flush(out, run);
+                flush(out, run, bases);
                 out.write(local.get());
                 if (ready == null) reused.addAndGet(local.get().length);
             } else {
                 run.add(c.hash());
-                if (run.size() == FETCH_RUN) flush(out, run);
+                if (run.size() == FETCH_RUN) flush(out, run, bases);
             }
         }
-        flush(out, run);
+        flush(out, run, bases);
     }
 
-    private void flush(OutputStream out, List<Hash> run) throws IOException {
+    private void flush(OutputStream out, List<Hash> run, Map<Hash, Hash> bases) throws IOException {
         if (run.isEmpty()) return;
-        host.fetch(run, (h, data) -> out.write(data));
+        host.fetchDelta(run, run.stream().map(h -> Optional.ofNullable(bases.get(h))).toList(), transfer::localChunk, (h, data) -> out.write(data));
         run.clear();
     }
 

@@ -52,6 +52,23 @@ public interface HostConnection extends AutoCloseable {
     /** Downloads blocks, each checked against its hash, handed to {@code sink} in the order asked. */
     void fetch(List<Hash> hashes, BlockSink sink) throws IOException;
 
+    /**
+     * The {@code BlockDelta} signatures of blocks the host has, in order; empty when the host
+     * cannot give them (then blocks go whole).
+     */
+    default List<byte[]> signatures(List<Hash> hashes) throws IOException {
+        return List.of();
+    }
+
+    /**
+     * Like {@link #fetch}, but block i may come as a patch against {@code bases.get(i)}, which
+     * {@code localBase} must then supply; every block is still checked against its hash.
+     */
+    default void fetchDelta(List<Hash> hashes, List<Optional<Hash>> bases, java.util.function.Function<Hash, Optional<byte[]>> localBase,
+                            BlockSink sink) throws IOException {
+        fetch(hashes, sink);
+    }
+
     /** Calls {@code onHead} with every new head after {@code afterSeq} until closed; reconnects by itself. */
     AutoCloseable subscribe(String volume, long afterSeq, Consumer<Head> onHead);
 

@@ -22,6 +22,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 import net.saharasync.blockstore.BlockCodec;
+import net.saharasync.blockstore.BlockDelta;
 import net.saharasync.blockstore.BlockFrames;
 import net.saharasync.blockstore.ChunkerParams;
 import net.saharasync.blockstore.CorruptBlockException;
@@ -159,35 +160,80 @@ public final class HttpHost implements HostConnection {
     public void fetch(List<Hash> hashes, BlockSink sink) throws IOException {
         for (int from = 0; from < hashes.size(); from += FETCH_BATCH) {
             List<Hash> batch = hashes.subList(from, Math.min(hashes.size(), from + FETCH_BATCH));
-            byte[] body = hashList(batch);
-            sent.addAndGet(body.length);
-            HttpResponse<InputStream> resp;
-            try {
-                resp = http.send(request("/v1/blocks/fetch").POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(),
-                        HttpResponse.BodyHandlers.ofInputStream());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new java.io.InterruptedIOException("interrupted");
-            }
-            try (InputStream in = resp.body()) {
-                if (resp.statusCode() != 200) throw error(resp.statusCode(), in.readAllBytes());
-                BlockFrames.Reader r = new BlockFrames.Reader(in);
-                int i = 0;
-                for (var f = r.next(); f.isPresent(); f = r.next(), i++) {
-                    received.addAndGet(BlockFrames.frameLength(f.get().stored()));
-                    if (i >= batch.size() || !f.get().hash().equals(batch.get(i))) {
-                        throw new IOException("the host sent block " + f.get().hash().toHex() + " out of order");
-                    }
-                    byte[] data;
-                    try {
-                        data = BlockCodec.decode(f.get().hash(), ByteBuffer.wrap(f.get().stored()), true);
-                    } catch (CorruptBlockException bad) {
-                        throw new IOException("the host sent a corrupt block: " + bad.getMessage(), bad);
-                    }
-                    sink.accept(f.get().hash(), data);
+            streamFrames(request("/v1/blocks/fetch"), hashList(batch), batch,
+                    (h, form) -> BlockCodec.decode(h, ByteBuffer.wrap(form), true), sink);
+        }
+    }
+
+    /** Turns a received form into the block's bytes, checked against its hash. */
+    private interface Decoder {
+        byte[] decode(Hash h, byte[] form);
+    }
+
+    /** Posts {@code body} and hands each returned frame, decoded and checked, to {@code sink}, in the order asked. */
+    private void streamFrames(HttpRequest.Builder req, byte[] body, List<Hash> batch, Decoder decoder, BlockSink sink) throws IOException {
+        sent.addAndGet(body.length);
+        HttpResponse<InputStream> resp;
+        try {
+            resp = http.send(req.POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofInputStream());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("interrupted");
+        }
+        try (InputStream in = resp.body()) {
+            if (resp.statusCode() != 200) throw error(resp.statusCode(), in.readAllBytes());
+            BlockFrames.Reader r = new BlockFrames.Reader(in);
+            int i = 0;
+            for (var f = r.next(); f.isPresent(); f = r.next(), i++) {
+                received.addAndGet(BlockFrames.frameLength(f.get().stored()));
+                if (i >= batch.size() || !f.get().hash().equals(batch.get(i))) {
+                    throw new IOException("the host sent block " + f.get().hash().toHex() + " out of order");
                 }
-                if (i != batch.size()) throw new IOException("the host sent " + i + " of " + batch.size() + " blocks");
+                byte[] data;
+                try {
+                    data = decoder.decode(f.get().hash(), f.get().stored());
+                } catch (CorruptBlockException bad) {
+                    throw new IOException("the host sent a corrupt block: " + bad.getMessage(), bad);
+                }
+                sink.accept(f.get().hash(), data);
             }
+            if (i != batch.size()) throw new IOException("the host sent " + i + " of " + batch.size() + " blocks");
+        }
+    }
+
+    @Override
+    public List<byte[]> signatures(List<Hash> hashes) throws IOException {
+        List<byte[]> out = new ArrayList<>();
+        for (int from = 0; from < hashes.size(); from += FETCH_BATCH) {
+            List<Hash> batch = hashes.subList(from, Math.min(hashes.size(), from + FETCH_BATCH));
+            ByteBuffer b = ByteBuffer.wrap(send(request("/v1/blocks/signatures").header("Content-Type", "application/octet-stream"),
+                    "POST", hashList(batch)));
+            for (int i = 0; i < batch.size(); i++) {
+                byte[] sig = new byte[b.getInt()];
+                b.get(sig);
+                out.add(sig);
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public void fetchDelta(List<Hash> hashes, List<Optional<Hash>> bases, java.util.function.Function<Hash, Optional<byte[]>> localBase,
+                           BlockSink sink) throws IOException {
+        if (bases.stream().allMatch(Optional::isEmpty)) {
+            fetch(hashes, sink);
+            return;
+        }
+        Hash none = Hash.fromBytes(new byte[Hash.BYTES]);
+        for (int from = 0; from < hashes.size(); from += FETCH_BATCH) {
+            int to = Math.min(hashes.size(), from + FETCH_BATCH);
+            ByteBuffer body = ByteBuffer.allocate((to - from) * 2 * Hash.BYTES);
+            for (int i = from; i < to; i++) {
+                hashes.get(i).writeTo(body);
+                bases.get(i).orElse(none).writeTo(body);
+            }
+            streamFrames(request("/v1/blocks/fetch-delta"), body.array(), hashes.subList(from, to),
+                    (h, form) -> BlockDelta.resolve(h, form, localBase), sink);
         }
     }
 

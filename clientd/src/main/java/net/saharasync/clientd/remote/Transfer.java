@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Optional;
 import net.saharasync.blockstore.Block;
 import net.saharasync.blockstore.BlockCodec;
+import net.saharasync.blockstore.BlockDelta;
 import net.saharasync.blockstore.Hash;
 import net.saharasync.blockstore.lmdb.LmdbBlockStore;
 import net.saharasync.clientd.fs.RelPath;
@@ -55,11 +56,16 @@ public final class Transfer {
      * lacks, found top-down one level per request. Returns the number of blocks sent.
      */
     public int upload(ObjectStore objects, DirRef root, Hash commit, Map<Hash, ChunkLocation> freshLocations) throws IOException {
-        return upload(objects, root, commit, freshLocations, net.saharasync.clientd.Progress.NONE);
+        return upload(objects, root, commit, freshLocations, p -> Optional.empty(), net.saharasync.clientd.Progress.NONE);
     }
 
+    /**
+     * Uploads what the host lacks. A changed chunk of a file that base also had goes as a delta
+     * against the base's chunk at the same place (which the host has): a zstd patch when that
+     * old chunk is still on disk here, else copy/literal instructions against its signature.
+     */
     public int upload(ObjectStore objects, DirRef root, Hash commit, Map<Hash, ChunkLocation> freshLocations,
-                      net.saharasync.clientd.Progress progress) throws IOException {
+                      java.util.function.Function<String, Optional<Entry>> baseEntry, net.saharasync.clientd.Progress progress) throws IOException {
         objects.flush();
         List<Hash> need;
         try {
@@ -80,6 +86,23 @@ public final class Transfer {
             ChunkLocation at = freshLocations.containsKey(h) ? freshLocations.get(h) : null;
             total += at != null ? at.length() : local.rawLength(h).orElseGet(() -> index.chunk(h).map(ChunkLocation::length).orElse(0));
         }
+        Map<Hash, Hash> baseOf = planDeltas(objects, need, freshLocations, baseEntry);
+        Map<Hash, byte[]> oldBytes = new java.util.HashMap<>();
+        Map<Hash, byte[]> signatures = new java.util.HashMap<>();
+        List<Hash> needSignature = new ArrayList<>();
+        for (Hash old : new java.util.LinkedHashSet<>(baseOf.values())) {
+            Optional<byte[]> here = localChunk(old);
+            if (here.isPresent()) oldBytes.put(old, here.get());
+            else needSignature.add(old);
+        }
+        if (!needSignature.isEmpty()) {
+            try {
+                List<byte[]> sigs = host.signatures(needSignature);
+                for (int i = 0; i < sigs.size(); i++) signatures.put(needSignature.get(i), sigs.get(i));
+            } catch (HostError e) {
+                // The host cannot give them (yet): those chunks go whole.
+            }
+        }
         progress.start("upload", total);
         try {
             List<HostConnection.Upload> batch = new ArrayList<>();
@@ -88,6 +111,12 @@ public final class Transfer {
                 Optional<byte[]> stored = local.getStored(h);
                 byte[] raw = stored.isPresent() ? null : chunk(h, freshLocations);
                 byte[] form = stored.isPresent() ? stored.get() : codec.encode(raw).toBytes();
+                Hash old = baseOf.get(h);
+                if (raw != null && old != null) {
+                    byte[] delta = oldBytes.containsKey(old) ? BlockDelta.patch(old, oldBytes.get(old), raw)
+                            : signatures.containsKey(old) ? BlockDelta.copy(old, signatures.get(old), raw) : null;
+                    if (delta != null && delta.length < form.length - form.length / 5) form = delta;
+                }
                 batch.add(new HostConnection.Upload(h, form));
                 batchBytes += form.length;
                 batchRaw += raw != null ? raw.length : form.length;
@@ -105,6 +134,41 @@ public final class Transfer {
             progress.finish();
         }
         return need.size();
+    }
+
+    /** Below this a chunk goes whole: a delta would save too little to be worth a request. */
+    public static final int DELTA_MIN = 4096;
+
+    /** For each chunk to upload, the chunk base had at the same place of the same file, if any. */
+    private Map<Hash, Hash> planDeltas(ObjectStore objects, List<Hash> need, Map<Hash, ChunkLocation> fresh,
+                                       java.util.function.Function<String, Optional<Entry>> baseEntry) {
+        Map<Hash, Hash> out = new java.util.HashMap<>();
+        Map<String, List<net.saharasync.merkle.TreeObject.FileChild>> oldChunks = new java.util.HashMap<>();
+        for (Hash h : need) {
+            ChunkLocation at = fresh.containsKey(h) ? fresh.get(h) : null;
+            if (at == null || at.length() < DELTA_MIN) continue;
+            List<net.saharasync.merkle.TreeObject.FileChild> old = oldChunks.computeIfAbsent(at.path(), p -> baseEntry.apply(p)
+                    .filter(e -> e.kind() == net.saharasync.merkle.EntryKind.FILE && e.size() > 0)
+                    .map(e -> net.saharasync.merkle.FileTree.chunks(objects, e.file())).orElse(List.of()));
+            overlapping(old, at.offset(), at.length()).filter(c -> !c.equals(h)).ifPresent(c -> out.put(h, c));
+        }
+        return out;
+    }
+
+    /** The chunk of {@code chunks} (in file order) that overlaps [offset, offset+length) the most. */
+    public static Optional<Hash> overlapping(List<net.saharasync.merkle.TreeObject.FileChild> chunks, long offset, long length) {
+        long pos = 0, best = 0;
+        Hash found = null;
+        for (var c : chunks) {
+            long from = Math.max(pos, offset), to = Math.min(pos + c.length(), offset + length);
+            if (to - from > best) {
+                best = to - from;
+                found = c.hash();
+            }
+            pos += c.length();
+            if (pos >= offset + length) break;
+        }
+        return Optional.ofNullable(found);
     }
 
     /** A chunk's bytes, read from the file the index (or this scan) says holds it, checked against its hash. */
