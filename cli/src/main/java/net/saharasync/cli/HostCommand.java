@@ -15,16 +15,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "host", mixinStandardHelpOptions = true,
         description = "Run the host: an HTTP server holding users' volumes in one LMDB environment under --data.")
 final class HostCommand implements Callable<Integer> {
-    @Option(names = "--data", paramLabel = "DIR", description = "Data directory (default: ${DEFAULT-VALUE}).",
-            defaultValue = "${env:HOME:-${sys:user.home}}/.sahara/host")
-    Path data;
-
-    @Option(names = "--listen", paramLabel = "HOST:PORT", description = "Address to listen on (default: ${DEFAULT-VALUE}).",
-            defaultValue = "127.0.0.1:7420")
-    String listen;
-
-    @Option(names = "--tls", description = "Serve HTTPS (HTTP/2) with a self-signed certificate made on first start; prints its fingerprint.")
-    boolean tls;
+    @picocli.CommandLine.Mixin
+    HostOptions host;
 
     @Option(names = "--read-timeout", paramLabel = "SECONDS", defaultValue = "60",
             description = "Drop a request whose body stalls this long (default: ${DEFAULT-VALUE}).")
@@ -38,8 +30,9 @@ final class HostCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
-        Listen address = Listen.parse(listen);
-        HostConfig config = new HostConfig(data, address.host(), address.port(), tls,
+        Listen address = Listen.parse(host.listen);
+        Path data = host.data;
+        HostConfig config = new HostConfig(data, address.host(), address.port(), host.tls,
                 HostConfig.Limits.DEFAULT.withReadTimeoutMillis(Math.multiplyExact(readTimeoutSeconds, 1000)));
         HostServer server = HostServer.start(config);
         CountDownLatch done = new CountDownLatch(1);

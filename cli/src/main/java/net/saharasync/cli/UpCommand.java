@@ -42,16 +42,8 @@ final class UpCommand implements Callable<Integer> {
     @Parameters(paramLabel = "DIR", description = "The folder to sync (created if missing).")
     Path dir;
 
-    @Option(names = "--data", paramLabel = "DIR", defaultValue = "${env:HOME:-${sys:user.home}}/.sahara/host",
-            description = "The host's data directory (default: ${DEFAULT-VALUE}).")
-    Path data;
-
-    @Option(names = "--listen", paramLabel = "HOST:PORT", defaultValue = "127.0.0.1:7420",
-            description = "Where the host listens (default: ${DEFAULT-VALUE}; 0.0.0.0:7420 lets other machines in).")
-    String listen;
-
-    @Option(names = "--tls", description = "Serve HTTPS with a self-signed certificate; the join line carries its fingerprint.")
-    boolean tls;
+    @picocli.CommandLine.Mixin
+    HostOptions hostOptions;
 
     @Option(names = "--user", description = "The owner's user name on first run (default: your login name).")
     String user;
@@ -65,8 +57,9 @@ final class UpCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        HostCommand.Listen address = HostCommand.Listen.parse(listen);
-        try (HostServer host = HostServer.start(new HostConfig(data, address.host(), address.port(), tls, HostConfig.Limits.DEFAULT))) {
+        HostCommand.Listen address = HostCommand.Listen.parse(hostOptions.listen);
+        Path data = hostOptions.data;
+        try (HostServer host = HostServer.start(new HostConfig(data, address.host(), address.port(), hostOptions.tls, HostConfig.Limits.DEFAULT))) {
             String localUrl = host.url(address.host().equals("0.0.0.0") || address.host().equals("::") ? "127.0.0.1" : address.host());
             UpState state = upState(host);
             Optional<String> fingerprint = host.tls().map(Tls::fingerprint);
@@ -110,6 +103,7 @@ final class UpCommand implements Callable<Integer> {
 
     /** The owner and tokens, made on first run and kept in DATA/up.json (mode 0600). */
     private UpState upState(HostServer host) throws Exception {
+        Path data = hostOptions.data;
         Path file = data.resolve("up.json");
         ObjectMapper json = new ObjectMapper();
         if (Files.exists(file)) return json.readValue(file.toFile(), UpState.class);
