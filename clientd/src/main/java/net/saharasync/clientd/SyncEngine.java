@@ -183,7 +183,8 @@ public final class SyncEngine implements AutoCloseable {
             }
             // The head moved: bring its tree here, merge, and commit the merge onto it.
             Hash remoteCommit = head.commit().orElseThrow();
-            Commit rc = transfer.fetchTree(objects, remoteCommit);
+            DirRef scanned = local;
+            Commit rc = transfer.fetchTree(objects, remoteCommit, p -> DirectoryTree.lookupPath(objects, scanned, p));
             Merge.Result merged = Merge.merge(objects, TreeParams.DEFAULT, base.map(Base::root), local, rc.root(),
                     config.device(), rc.device(), clock.instant());
             objects.flush();
@@ -290,18 +291,7 @@ public final class SyncEngine implements AutoCloseable {
 
     /** The base tree's entry at a path, for files the scan could not read yet. */
     private static Function<String, Optional<Entry>> baseEntry(ObjectStore objects, Optional<Base> base) {
-        return path -> {
-            if (base.isEmpty()) return Optional.empty();
-            DirRef dir = base.get().root();
-            List<String> names = Paths.split(path);
-            for (int i = 0; i < names.size(); i++) {
-                Optional<Entry> e = DirectoryTree.lookup(objects, dir, names.get(i));
-                if (e.isEmpty() || i == names.size() - 1) return e;
-                if (!e.get().isDirectory()) return Optional.empty();
-                dir = e.get().dir();
-            }
-            return Optional.empty();
-        };
+        return path -> base.flatMap(b -> DirectoryTree.lookupPath(objects, b.root(), path));
     }
 
     @Override

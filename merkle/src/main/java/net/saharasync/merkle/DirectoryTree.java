@@ -99,6 +99,19 @@ public final class DirectoryTree {
     }
 
     /** A name whose entry differs between two directories (absent on a side: empty). */
+    /** The entry at a '/'-separated path under {@code root}, if there is one. */
+    public static Optional<Entry> lookupPath(ObjectStore in, DirRef root, String path) {
+        DirRef dir = root;
+        List<String> names = Paths.split(path);
+        for (int i = 0; i < names.size(); i++) {
+            Optional<Entry> e = lookup(in, dir, names.get(i));
+            if (e.isEmpty() || i == names.size() - 1) return e;
+            if (!e.get().isDirectory()) return Optional.empty();
+            dir = e.get().dir();
+        }
+        return Optional.empty();
+    }
+
     public record EntryDiff(String name, Optional<Entry> a, Optional<Entry> b) {}
 
     /**

@@ -87,6 +87,7 @@ public final class Transfer {
             total += at != null ? at.length() : local.rawLength(h).orElseGet(() -> index.chunk(h).map(ChunkLocation::length).orElse(0));
         }
         Map<Hash, Hash> baseOf = planDeltas(objects, need, freshLocations, baseEntry);
+        Map<Hash, Hash> nodeBase = planNodeDeltas(objects, root, baseOf, freshLocations, baseEntry);
         Map<Hash, byte[]> oldBytes = new java.util.HashMap<>();
         Map<Hash, byte[]> signatures = new java.util.HashMap<>();
         List<Hash> needSignature = new ArrayList<>();
@@ -111,6 +112,14 @@ public final class Transfer {
                 Optional<byte[]> stored = local.getStored(h);
                 byte[] raw = stored.isPresent() ? null : chunk(h, freshLocations);
                 byte[] form = stored.isPresent() ? stored.get() : codec.encode(raw).toBytes();
+                Hash oldNode = nodeBase.get(h);
+                if (stored.isPresent() && oldNode != null) {
+                    Optional<byte[]> now = local.get(h), was = local.get(oldNode);
+                    if (now.isPresent() && was.isPresent()) {
+                        byte[] delta = BlockDelta.patch(oldNode, was.get(), now.get());
+                        if (delta.length < form.length - form.length / 5) form = delta;
+                    }
+                }
                 Hash old = baseOf.get(h);
                 if (raw != null && old != null) {
                     byte[] delta = oldBytes.containsKey(old) ? BlockDelta.patch(old, oldBytes.get(old), raw)
@@ -155,6 +164,22 @@ public final class Transfer {
         return out;
     }
 
+    /** For the changed index nodes of the files whose chunks changed: the base file's node at the same place. */
+    private static Map<Hash, Hash> planNodeDeltas(ObjectStore objects, DirRef root, Map<Hash, Hash> chunkBases,
+                                                  Map<Hash, ChunkLocation> fresh, java.util.function.Function<String, Optional<Entry>> baseEntry) {
+        Map<Hash, Hash> out = new java.util.HashMap<>();
+        java.util.Set<String> paths = new java.util.HashSet<>();
+        for (Hash h : chunkBases.keySet()) paths.add(fresh.get(h).path());
+        for (String p : paths) {
+            Optional<Entry> now = net.saharasync.merkle.DirectoryTree.lookupPath(objects, root, p);
+            Optional<Entry> was = baseEntry.apply(p);
+            if (now.isEmpty() || was.isEmpty() || now.get().kind() != net.saharasync.merkle.EntryKind.FILE
+                    || was.get().kind() != net.saharasync.merkle.EntryKind.FILE) continue;
+            out.putAll(NodeBases.match(NodeBases.layout(objects, now.get().file()), NodeBases.layout(objects, was.get().file())));
+        }
+        return out;
+    }
+
     /** The chunk of {@code chunks} (in file order) that overlaps [offset, offset+length) the most. */
     public static Optional<Hash> overlapping(List<net.saharasync.merkle.TreeObject.FileChild> chunks, long offset, long length) {
         long pos = 0, best = 0;
@@ -195,13 +220,30 @@ public final class Transfer {
      * plus symlink targets; file chunks are left to the applier. Returns the commit.
      */
     public Commit fetchTree(ObjectStore objects, Hash commit) throws IOException {
-        fetchMissing(objects, List.of(commit));
+        return fetchTree(objects, commit, p -> Optional.empty());
+    }
+
+    /**
+     * As {@link #fetchTree(ObjectStore, Hash)}; a changed file-index node comes as a patch
+     * against the node at the same place of the local version of that file ({@code localEntry}).
+     */
+    public Commit fetchTree(ObjectStore objects, Hash commit, java.util.function.Function<String, Optional<Entry>> localEntry) throws IOException {
+        fetchMissing(objects, List.of(commit), Map.of());
         Commit c = (Commit) objects.read(commit);
-        List<Ref> level = List.of(new Ref(c.root().root(), c.root().height(), true));
+        List<Ref> level = List.of(new Ref(c.root().root(), c.root().height(), true, "", 0, 0));
+        Map<String, List<NodeBases.Span>> localLayouts = new java.util.HashMap<>();
         while (!level.isEmpty()) {
             Map<Hash, Ref> unique = new LinkedHashMap<>();
             for (Ref r : level) unique.putIfAbsent(r.hash, r);
-            fetchMissing(objects, new ArrayList<>(unique.keySet()));
+            Map<Hash, Hash> bases = new java.util.HashMap<>();
+            for (Ref r : unique.values()) {
+                if (r.dir || r.height < 1) continue;
+                List<NodeBases.Span> was = localLayouts.computeIfAbsent(r.path, p -> localEntry.apply(p)
+                        .filter(e -> e.kind() == net.saharasync.merkle.EntryKind.FILE)
+                        .map(e -> NodeBases.layout(objects, e.file())).orElse(List.of()));
+                NodeBases.match(List.of(new NodeBases.Span(r.hash, r.height, r.start, r.end)), was).forEach(bases::put);
+            }
+            fetchMissing(objects, new ArrayList<>(unique.keySet()), bases);
             List<Ref> next = new ArrayList<>();
             for (Ref r : unique.values()) expand(objects, r, next);
             level = next;
@@ -209,8 +251,11 @@ public final class Transfer {
         return c;
     }
 
-    /** A node to look at: a directory node (dir) or a file node of height >= 1, or a symlink target (height -1). */
-    private record Ref(Hash hash, int height, boolean dir) {}
+    /**
+     * A node to look at: a directory node (dir) or a file node of height >= 1, or a symlink
+     * target (height -1); with the path it belongs to and, for file nodes, its byte range.
+     */
+    private record Ref(Hash hash, int height, boolean dir, String path, long start, long end) {}
 
     private static void expand(ObjectStore objects, Ref r, List<Ref> next) {
         if (r.height < 0) return;
@@ -218,29 +263,37 @@ public final class Transfer {
         switch (o) {
             case TreeObject.DirLeaf leaf -> {
                 for (Entry e : leaf.entries()) {
+                    String p = r.path.isEmpty() ? e.name() : r.path + "/" + e.name();
                     switch (e.kind()) {
-                        case DIRECTORY -> next.add(new Ref(e.content(), e.height(), true));
+                        case DIRECTORY -> next.add(new Ref(e.content(), e.height(), true, p, 0, 0));
                         case FILE -> {
-                            if (e.height() > 0) next.add(new Ref(e.content(), e.height(), false));
+                            if (e.height() > 0) next.add(new Ref(e.content(), e.height(), false, p, 0, e.size()));
                         }
-                        case SYMLINK -> next.add(new Ref(e.content(), -1, false));
+                        case SYMLINK -> next.add(new Ref(e.content(), -1, false, p, 0, 0));
                     }
                 }
             }
-            case TreeObject.DirIndex idx -> idx.children().forEach(ch -> next.add(new Ref(ch.hash(), r.height - 1, true)));
+            case TreeObject.DirIndex idx -> idx.children().forEach(ch -> next.add(new Ref(ch.hash(), r.height - 1, true, r.path, 0, 0)));
             case TreeObject.FileIndex idx -> {
-                if (idx.height() > 1) idx.children().forEach(ch -> next.add(new Ref(ch.hash(), idx.height() - 1, false)));
+                if (idx.height() > 1) {
+                    long at = r.start;
+                    for (var ch : idx.children()) {
+                        next.add(new Ref(ch.hash(), idx.height() - 1, false, r.path, at, at + ch.length()));
+                        at += ch.length();
+                    }
+                }
             }
             case Commit ignored -> {}
         }
     }
 
-    private void fetchMissing(ObjectStore objects, List<Hash> hashes) throws IOException {
+    private void fetchMissing(ObjectStore objects, List<Hash> hashes, Map<Hash, Hash> bases) throws IOException {
         LmdbBlockStore local = index.objectBlocks();
         List<Hash> absent = local.missing(hashes);
         if (absent.isEmpty()) return;
         List<Block> got = new ArrayList<>();
-        host.fetch(absent, (h, data) -> got.add(Block.withHash(h, data)));
+        host.fetchDelta(absent, absent.stream().map(h -> Optional.ofNullable(bases.get(h))).toList(), local::get,
+                (h, data) -> got.add(Block.withHash(h, data)));
         local.putAll(got);
     }
 }
