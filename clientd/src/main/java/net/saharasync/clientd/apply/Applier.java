@@ -322,6 +322,11 @@ public final class Applier {
                 }
             }
         }
+        List<Hash> downloaded = new ArrayList<>();
+        for (PendingWrite w : batch) {
+            for (FileChild c : w.chunks()) downloaded.add(c.hash());
+        }
+        index.markHosted(downloaded); // every chunk of a file the host sent is on the host
         for (int i = 0; i < batch.size(); i++) {
             PendingWrite w = batch.get(i);
             Optional<FileStat> st = results.get(i);

@@ -32,6 +32,7 @@ public final class LocalIndex implements AutoCloseable {
     private final LmdbEnvironment.Table files;
     private final LmdbEnvironment.Table chunks;
     private final LmdbEnvironment.Table state;
+    private final LmdbEnvironment.Table hosted;
 
     private LocalIndex(LmdbEnvironment env) {
         this.env = env;
@@ -39,6 +40,7 @@ public final class LocalIndex implements AutoCloseable {
         this.files = env.table("files");
         this.chunks = env.table("chunks");
         this.state = env.table("state");
+        this.hosted = env.table("hosted");
     }
 
     public static LocalIndex open(Path dir) {
@@ -119,6 +121,30 @@ public final class LocalIndex implements AutoCloseable {
                 txn.put(chunks, hashKey(e.getKey()), v);
             }
             return null;
+        });
+    }
+
+    /**
+     * Records hashes the host is known to hold for this user (uploaded or downloaded here), so
+     * negotiation never asks about them again.
+     */
+    public void markHosted(java.util.Collection<Hash> hashes) {
+        if (hashes.isEmpty()) return;
+        env.write(txn -> {
+            ByteBuffer one = ByteBuffer.allocateDirect(1).put((byte) 1).flip();
+            for (Hash h : hashes) txn.put(hosted, hashKey(h), one);
+            return null;
+        });
+    }
+
+    /** Those of {@code hashes} not known to be on the host. */
+    public List<Hash> notHosted(List<Hash> hashes) {
+        return env.read(txn -> {
+            List<Hash> out = new ArrayList<>();
+            for (Hash h : hashes) {
+                if (!txn.contains(hosted, hashKey(h))) out.add(h);
+            }
+            return out;
         });
     }
 

@@ -69,9 +69,13 @@ public final class Transfer {
         objects.flush();
         List<Hash> need;
         try {
+            // Only hashes not known to be on the host are asked about (what base has, what was
+            // uploaded or downloaded here before): an edit costs one tiny request per level.
             need = new ArrayList<>(Missing.missing(objects, root, hs -> {
+                List<Hash> unknown = index.notHosted(hs);
+                if (unknown.isEmpty()) return java.util.Set.of();
                 try {
-                    return host.missing(hs);
+                    return host.missing(unknown);
                 } catch (IOException e) {
                     throw new java.io.UncheckedIOException(e);
                 }
@@ -131,6 +135,7 @@ public final class Transfer {
                 batchRaw += raw != null ? raw.length : form.length;
                 if (batchBytes >= UPLOAD_BATCH_BYTES) {
                     host.upload(batch);
+                    index.markHosted(batch.stream().map(HostConnection.Upload::hash).toList());
                     progress.advance(batchRaw, 0);
                     batch = new ArrayList<>();
                     batchBytes = 0;
@@ -138,6 +143,7 @@ public final class Transfer {
                 }
             }
             host.upload(batch);
+            index.markHosted(batch.stream().map(HostConnection.Upload::hash).toList());
             progress.advance(batchRaw, 0);
         } finally {
             progress.finish();
@@ -295,5 +301,6 @@ public final class Transfer {
         host.fetchDelta(absent, absent.stream().map(h -> Optional.ofNullable(bases.get(h))).toList(), local::get,
                 (h, data) -> got.add(Block.withHash(h, data)));
         local.putAll(got);
+        index.markHosted(absent);
     }
 }
