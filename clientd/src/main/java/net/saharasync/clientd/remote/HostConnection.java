@@ -47,6 +47,11 @@ public interface HostConnection extends AutoCloseable {
 
     record Upload(Hash hash, byte[] stored) {}
 
+    /** How many {@link #upload} calls may run at once (a simulated host: one). */
+    default int concurrentUploads() {
+        return 1;
+    }
+
     CommitResult commit(String volume, Hash commit, Optional<Hash> expected) throws IOException;
 
     /** Downloads blocks, each checked against its hash, handed to {@code sink} in the order asked. */

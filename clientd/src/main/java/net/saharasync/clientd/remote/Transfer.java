@@ -109,6 +109,7 @@ public final class Transfer {
             }
         }
         progress.start("upload", total);
+        BatchSender sender = new BatchSender(progress);
         try {
             List<HostConnection.Upload> batch = new ArrayList<>();
             long batchBytes = 0, batchRaw = 0;
@@ -134,21 +135,78 @@ public final class Transfer {
                 batchBytes += form.length;
                 batchRaw += raw != null ? raw.length : form.length;
                 if (batchBytes >= UPLOAD_BATCH_BYTES) {
-                    host.upload(batch);
-                    index.markHosted(batch.stream().map(HostConnection.Upload::hash).toList());
-                    progress.advance(batchRaw, 0);
+                    sender.send(batch, batchRaw);
                     batch = new ArrayList<>();
                     batchBytes = 0;
                     batchRaw = 0;
                 }
             }
-            host.upload(batch);
-            index.markHosted(batch.stream().map(HostConnection.Upload::hash).toList());
-            progress.advance(batchRaw, 0);
+            sender.send(batch, batchRaw);
+            sender.finish();
         } finally {
+            sender.close();
             progress.finish();
         }
         return need.size();
+    }
+
+    /**
+     * Sends upload batches, up to {@link HostConnection#concurrentUploads} at once, so the host
+     * checks and durably stores one batch while the next is read, encoded and sent.
+     */
+    private final class BatchSender implements AutoCloseable {
+        private final net.saharasync.clientd.Progress progress;
+        private final int inFlight = Math.max(1, host.concurrentUploads());
+        private final java.util.concurrent.ExecutorService pool =
+                inFlight > 1 ? java.util.concurrent.Executors.newFixedThreadPool(inFlight) : null;
+        private final java.util.ArrayDeque<java.util.concurrent.Future<?>> pending = new java.util.ArrayDeque<>();
+
+        BatchSender(net.saharasync.clientd.Progress progress) {
+            this.progress = progress;
+        }
+
+        void send(List<HostConnection.Upload> batch, long raw) throws IOException {
+            if (batch.isEmpty()) return;
+            if (pool == null) {
+                upload(batch, raw);
+                return;
+            }
+            while (pending.size() >= inFlight) await(pending.poll());
+            pending.add(pool.submit(() -> {
+                upload(batch, raw);
+                return null;
+            }));
+        }
+
+        private void upload(List<HostConnection.Upload> batch, long raw) throws IOException {
+            host.upload(batch);
+            index.markHosted(batch.stream().map(HostConnection.Upload::hash).toList());
+            synchronized (this) {
+                progress.advance(raw, 0);
+            }
+        }
+
+        void finish() throws IOException {
+            while (!pending.isEmpty()) await(pending.poll());
+        }
+
+        private void await(java.util.concurrent.Future<?> f) throws IOException {
+            try {
+                f.get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new java.io.InterruptedIOException("interrupted while uploading");
+            } catch (java.util.concurrent.ExecutionException e) {
+                if (e.getCause() instanceof IOException io) throw io;
+                if (e.getCause() instanceof RuntimeException re) throw re;
+                throw new IOException(e.getCause());
+            }
+        }
+
+        @Override
+        public void close() {
+            if (pool != null) pool.shutdownNow();
+        }
     }
 
     /** Below this a chunk goes whole: a delta would save too little to be worth a request. */
