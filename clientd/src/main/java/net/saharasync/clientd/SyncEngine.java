@@ -276,8 +276,21 @@ public final class SyncEngine implements AutoCloseable {
         DirRef a = from.orElseGet(() -> DirectoryTree.empty(objects));
         int n = 0;
         for (Change c : TreeDiff.diff(objects, a, to)) {
-            if (!(c instanceof Change.Removed)) n++;
+            switch (c) {
+                case Change.Removed r -> {}
+                case Change.Added add -> n += filesUnder(objects, add.entry());
+                case Change.KindChanged k -> n += filesUnder(objects, k.after());
+                default -> n++;
+            }
         }
+        return n;
+    }
+
+    /** 1 for a file or symlink; the files and symlinks inside, for a folder. */
+    private static int filesUnder(ObjectStore objects, Entry e) {
+        if (!e.isDirectory()) return 1;
+        int n = 0;
+        for (Entry c : DirectoryTree.entries(objects, e.dir())) n += filesUnder(objects, c);
         return n;
     }
 

@@ -86,6 +86,26 @@ public final class LocalIndex implements AutoCloseable {
         return env.read(txn -> txn.get(files, key(path)).map(LocalIndex::decodeFile));
     }
 
+    /**
+     * The index entries of a directory's direct children (by name), read in one transaction:
+     * what a scan of that directory needs.
+     */
+    public java.util.Map<String, FileState> filesIn(String dir) {
+        String prefix = dir.isEmpty() ? "" : dir + "/";
+        byte[] p = prefix.getBytes(StandardCharsets.UTF_8);
+        return env.read(txn -> {
+            java.util.Map<String, FileState> out = new java.util.HashMap<>();
+            txn.scan(files, p.length == 0 ? Optional.empty() : Optional.of(key(prefix)), (k, v) -> {
+                String path = StandardCharsets.UTF_8.decode(k.duplicate()).toString();
+                if (!path.startsWith(prefix)) return false;
+                String rest = path.substring(prefix.length());
+                if (!rest.contains("/")) out.put(rest, decodeFile(v));
+                return true;
+            });
+            return out;
+        });
+    }
+
     /** Every indexed path, in order. */
     public List<String> paths() {
         return env.read(txn -> {

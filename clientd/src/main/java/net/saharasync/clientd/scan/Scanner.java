@@ -112,6 +112,7 @@ public final class Scanner {
 
     private DirRef directory(RelPath dir) throws IOException {
         List<Entry> entries = new ArrayList<>();
+        Map<String, FileState> known = index.filesIn(dir.path());
         for (String name : fs.list(dir)) {
             if (Names.problem(name).isPresent()) {
                 unsyncable.add(dir.path().isEmpty() ? name : dir.path() + "/" + name);
@@ -130,7 +131,7 @@ public final class Scanner {
                     if (!ignore.ignored(p.path(), true)) entries.add(Entry.directory(name, directory(p)));
                 }
                 case FILE -> {
-                    if (!ignore.ignored(p.path(), false)) file(p, s).ifPresent(entries::add);
+                    if (!ignore.ignored(p.path(), false)) file(p, s, Optional.ofNullable(known.get(name))).ifPresent(entries::add);
                     else ignoredFiles.add(p.path());
                 }
                 case SYMLINK -> {
@@ -144,10 +145,9 @@ public final class Scanner {
         return DirectoryTree.build(entries, objects, params);
     }
 
-    private Optional<Entry> file(RelPath p, FileStat s) throws IOException {
+    private Optional<Entry> file(RelPath p, FileStat s, Optional<FileState> known) throws IOException {
         seen.add(p.path());
         observed.put(p.path(), s);
-        Optional<FileState> known = index.file(p.path());
         if (known.isPresent() && known.get().stat().sameAs(s) && known.get().stat().kind() == FileStat.Kind.FILE) {
             FileState k = known.get();
             return Optional.of(Entry.file(p.name(), new FileRef(k.content(), s.size(), k.height()), s.executable(), s.mtimeNanos()));
