@@ -290,8 +290,8 @@ public final class Applier {
         for (PendingWrite w : batch) {
             jobs.add(() -> {
                 try {
-                    return Optional.of(fs.writeFile(w.p(), out -> writeChunks(out, w.chunks(), fetched, w.bases()), w.e().mtimeNanos(),
-                            w.e().executable(), w.expected()));
+                    return Optional.of(fs.writeFileDeferringDirectorySync(w.p(), out -> writeChunks(out, w.chunks(), fetched, w.bases()),
+                            w.e().mtimeNanos(), w.e().executable(), w.expected()));
                 } catch (SyncFs.ChangedMeanwhile changed) {
                     return Optional.empty();
                 }
@@ -322,6 +322,13 @@ public final class Applier {
                 }
             }
         }
+        // Each folder written into is made durable once, for the whole batch, before anything
+        // (index, base) records these files as written.
+        java.util.Set<RelPath> folders = new java.util.LinkedHashSet<>();
+        for (int i = 0; i < batch.size(); i++) {
+            if (results.get(i).isPresent()) folders.add(batch.get(i).p().parent());
+        }
+        for (RelPath dir : folders) fs.syncDirectory(dir);
         List<Hash> downloaded = new ArrayList<>();
         for (PendingWrite w : batch) {
             for (FileChild c : w.chunks()) downloaded.add(c.hash());

@@ -126,6 +126,22 @@ public final class LocalFs implements SyncFs {
 
     @Override
     public FileStat writeFile(RelPath p, Content content, long mtimeNanos, boolean executable, Optional<FileStat> expected) throws IOException {
+        return write(p, content, mtimeNanos, executable, expected, true);
+    }
+
+    @Override
+    public FileStat writeFileDeferringDirectorySync(RelPath p, Content content, long mtimeNanos, boolean executable,
+                                                    Optional<FileStat> expected) throws IOException {
+        return write(p, content, mtimeNanos, executable, expected, false);
+    }
+
+    @Override
+    public void syncDirectory(RelPath dir) throws IOException {
+        fsyncDirectory(resolve(dir));
+    }
+
+    private FileStat write(RelPath p, Content content, long mtimeNanos, boolean executable, Optional<FileStat> expected,
+                           boolean syncDirectory) throws IOException {
         Path target = resolve(p);
         Path tmp = tempBeside(target);
         try {
@@ -140,7 +156,7 @@ public final class LocalFs implements SyncFs {
             // The stat of the temp file is the stat of the file once renamed (same inode), even
             // if the user deletes or changes it the moment it appears.
             FileStat written = statOf(tmp);
-            replace(p, target, tmp, expected);
+            replace(p, target, tmp, expected, syncDirectory);
             return written;
         } finally {
             Files.deleteIfExists(tmp);
@@ -154,7 +170,7 @@ public final class LocalFs implements SyncFs {
         try {
             Files.createSymbolicLink(tmp, Path.of(target));
             FileStat written = statOf(tmp);
-            replace(p, at, tmp, expected);
+            replace(p, at, tmp, expected, true);
             return written;
         } finally {
             Files.deleteIfExists(tmp);
@@ -162,7 +178,7 @@ public final class LocalFs implements SyncFs {
     }
 
     /** Checks {@code expected}, keeps what is there in the trash, renames {@code tmp} over it, fsyncs the directory. */
-    private void replace(RelPath p, Path target, Path tmp, Optional<FileStat> expected) throws IOException {
+    private void replace(RelPath p, Path target, Path tmp, Optional<FileStat> expected, boolean syncDirectory) throws IOException {
         Optional<FileStat> now = stat(p);
         if (expected.isEmpty() ? now.isPresent() : now.isEmpty() || !now.get().sameAs(expected.get())) {
             throw new ChangedMeanwhile(p);
@@ -172,7 +188,7 @@ public final class LocalFs implements SyncFs {
             keepInTrash(p, target, false);
         }
         Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        fsyncDirectory(target.getParent());
+        if (syncDirectory) fsyncDirectory(target.getParent());
     }
 
     @Override

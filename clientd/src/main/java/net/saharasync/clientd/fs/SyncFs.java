@@ -32,6 +32,19 @@ public interface SyncFs {
     /** Writes a file's whole content atomically (see the class comment); returns its new stat. */
     FileStat writeFile(RelPath p, Content content, long mtimeNanos, boolean executable, Optional<FileStat> expected) throws IOException;
 
+    /**
+     * As {@link #writeFile}, but the folder's own fsync (which makes the rename durable) is left
+     * to a later {@link #syncDirectory}: a caller writing many files into one folder pays it once.
+     * Until then a crash can only lose the rename, leaving the old state.
+     */
+    default FileStat writeFileDeferringDirectorySync(RelPath p, Content content, long mtimeNanos, boolean executable,
+                                                     Optional<FileStat> expected) throws IOException {
+        return writeFile(p, content, mtimeNanos, executable, expected);
+    }
+
+    /** Makes the renames done in a folder durable (see {@link #writeFileDeferringDirectorySync}). */
+    default void syncDirectory(RelPath dir) throws IOException {}
+
     /** Creates (or atomically replaces) a symlink; the target is stored as is, never resolved. */
     FileStat writeSymlink(RelPath p, String target, Optional<FileStat> expected) throws IOException;
 
