@@ -78,8 +78,11 @@ final class SimulatedHost implements HostConnection {
         if (blocks.isEmpty()) return;
         faults.maybe("upload");
         List<BlockStore.StoredBlock> ok = new ArrayList<>();
+        BlockCodec codec = new BlockCodec(1);
         for (Upload u : blocks) {
-            ok.add(new BlockStore.StoredBlock(u.hash(), BlockCodec.StoredForm.verified(u.hash(), u.stored())));
+            // Deltas are rebuilt from their base, as the real host does; a bad one fails the batch.
+            byte[] raw = net.saharasync.blockstore.BlockDelta.resolve(u.hash(), u.stored(), b -> state.blocks.get(b));
+            ok.add(new BlockStore.StoredBlock(u.hash(), codec.encode(raw)));
             sent += u.stored().length;
         }
         state.blocks.putAllStored(ok);
@@ -120,6 +123,34 @@ final class SimulatedHost implements HostConnection {
             sink.accept(h, data);
         }
     }
+
+    @Override
+    public List<byte[]> signatures(List<Hash> hashes) throws IOException {
+        faults.maybe("signatures");
+        List<byte[]> out = new ArrayList<>();
+        for (Hash h : hashes) {
+            out.add(net.saharasync.blockstore.BlockDelta.signature(
+                    state.blocks.get(h).orElseThrow(() -> new HostError(404, "not_found", h.toHex(), null))));
+        }
+        return out;
+    }
+
+    @Override
+    public void fetchDelta(List<Hash> hashes, List<Optional<Hash>> bases, java.util.function.Function<Hash, Optional<byte[]>> localBase,
+                           BlockSink sink) throws IOException {
+        faults.maybe("fetch-delta");
+        for (int i = 0; i < hashes.size(); i++) {
+            Hash h = hashes.get(i);
+            byte[] data = state.blocks.get(h, true).orElseThrow(() -> new HostError(404, "not_found", h.toHex(), null));
+            Optional<byte[]> base = bases.get(i).flatMap(state.blocks::get);
+            byte[] form = base.isPresent() ? net.saharasync.blockstore.BlockDelta.patch(bases.get(i).get(), base.get(), data)
+                    : codec.encode(data).toBytes();
+            received += form.length;
+            sink.accept(h, net.saharasync.blockstore.BlockDelta.resolve(h, form, localBase));
+        }
+    }
+
+    private final BlockCodec codec = new BlockCodec(1);
 
     @Override
     public AutoCloseable subscribe(String volume, long afterSeq, Consumer<Head> onHead) {

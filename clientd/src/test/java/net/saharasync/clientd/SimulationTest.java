@@ -72,6 +72,7 @@ class SimulationTest {
         /** Every content a user wrote, and whether a user later overwrote or deleted it deliberately. */
         final Map<String, Boolean> versions = new HashMap<>();
         int counter;
+        final boolean bigChunks;
         /** The user is acting from inside one of the client's own writes (no sync can start there). */
         boolean insideEngine;
         String lastVersion = "";
@@ -81,6 +82,7 @@ class SimulationTest {
             this.seed = seed;
             this.serialized = serialized;
             this.random = new Random(seed);
+            this.bigChunks = seed % 2 == 1;
             this.faults = new Faults(seed * 31 + 7, serialized ? 0 : 0.02, serialized ? 0 : 0.01);
             Path base = Files.isDirectory(Path.of("/dev/shm")) ? Path.of("/dev/shm") : Path.of(System.getProperty("java.io.tmpdir"));
             this.dir = Files.createTempDirectory(base, "sahara-sim-");
@@ -98,7 +100,10 @@ class SimulationTest {
                 this.fs = new MemoryFs(clock, faults);
                 this.state = Files.createDirectories(dir.resolve("c" + id));
                 Files.createDirectories(state.resolve(".sahara"));
-                this.config = new ClientConfig("sim://host", "token", "v", "dev" + id, null, 64, 256, 1024);
+                // Odd seeds use chunks big enough (and files long enough) for changed chunks to travel as deltas.
+                this.config = bigChunks
+                        ? new ClientConfig("sim://host", "token", "v", "dev" + id, null, 4096, 8192, 32768)
+                        : new ClientConfig("sim://host", "token", "v", "dev" + id, null, 64, 256, 1024);
                 start();
             }
 
@@ -223,7 +228,7 @@ class SimulationTest {
 
         String newContent(Client c) {
             StringBuilder sb = new StringBuilder("v" + (++counter) + "-c" + c.id + "-");
-            int len = random.nextInt(10) < 7 ? random.nextInt(40) : random.nextInt(3000);
+            int len = random.nextInt(10) < 7 ? random.nextInt(40) : random.nextInt(bigChunks ? 60_000 : 3000);
             for (int i = 0; i < len; i++) sb.append((char) ('a' + random.nextInt(26)));
             String v = sb.toString();
             versions.put(v, false);

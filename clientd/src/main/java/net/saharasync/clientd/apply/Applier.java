@@ -240,6 +240,15 @@ public final class Applier {
     /** A file to write, queued so that many are fetched in few requests and written (and fsynced) concurrently. */
     private record PendingWrite(RelPath p, Entry e, List<FileChild> chunks, Optional<FileStat> expected, Map<Hash, Hash> bases) {}
 
+    /**
+     * The bytes of every base a delta may be made against, read (and checked) before asking:
+     * a base the host patches against is then always at hand, even if its file changes meanwhile.
+     */
+    private final Map<Hash, byte[]> baseBytes = new java.util.concurrent.ConcurrentHashMap<>();
+    private long baseBytesHeld;
+    /** At most this much old data is held for deltas per batch; beyond it, chunks come whole. */
+    private static final long MAX_BASE_BYTES = 32 << 20;
+
     /** The version being replaced, while a modification is added: its chunks are bases for deltas. */
     private Optional<Entry> before = Optional.empty();
 
@@ -269,14 +278,22 @@ public final class Applier {
         Map<Hash, Hash> out = new HashMap<>();
         long offset = 0;
         for (FileChild c : chunks) {
-            if (c.length() >= Transfer.DELTA_MIN && index.chunk(c.hash()).isEmpty()) {
+            if (c.length() >= Transfer.DELTA_MIN && index.chunk(c.hash()).isEmpty() && baseBytesHeld < MAX_BASE_BYTES) {
                 final long at = offset;
-                Transfer.overlapping(old, at, c.length()).filter(o -> !o.equals(c.hash()) && index.chunk(o).isPresent())
-                        .ifPresent(o -> out.put(c.hash(), o));
+                Optional<Hash> o = Transfer.overlapping(old, at, c.length()).filter(x -> !x.equals(c.hash()));
+                Optional<byte[]> bytes = o.flatMap(x -> baseBytes.containsKey(x) ? Optional.of(baseBytes.get(x)) : transfer.localChunk(x));
+                if (bytes.isPresent()) {
+                    if (baseBytes.putIfAbsent(o.get(), bytes.get()) == null) baseBytesHeld += bytes.get().length;
+                    out.put(c.hash(), o.get());
+                }
             }
             offset += c.length();
         }
         return out;
+    }
+
+    private Optional<byte[]> heldBase(Hash h) {
+        return Optional.ofNullable(baseBytes.get(h));
     }
 
     /** Writes every queued file; called before anything that must see them on disk. */
@@ -285,6 +302,15 @@ public final class Applier {
         List<PendingWrite> batch = List.copyOf(pending);
         pending.clear();
         pendingBytes = 0;
+        try {
+            flushBatch(batch);
+        } finally {
+            baseBytes.clear();
+            baseBytesHeld = 0;
+        }
+    }
+
+    private void flushBatch(List<PendingWrite> batch) throws IOException {
         Map<Hash, byte[]> fetched = prefetch(batch);
         List<java.util.concurrent.Callable<Optional<FileStat>>> jobs = new ArrayList<>();
         for (PendingWrite w : batch) {
@@ -363,7 +389,7 @@ public final class Applier {
             }
         }
         Map<Hash, byte[]> got = new java.util.concurrent.ConcurrentHashMap<>();
-        if (!want.isEmpty()) host.fetchDelta(new ArrayList<>(want.keySet()), new ArrayList<>(want.values()), transfer::localChunk, got::put);
+        if (!want.isEmpty()) host.fetchDelta(new ArrayList<>(want.keySet()), new ArrayList<>(want.values()), this::heldBase, got::put);
         return got;
     }
 
@@ -387,7 +413,7 @@ public final class Applier {
 
     private void flush(OutputStream out, List<Hash> run, Map<Hash, Hash> bases) throws IOException {
         if (run.isEmpty()) return;
-        host.fetchDelta(run, run.stream().map(h -> Optional.ofNullable(bases.get(h))).toList(), transfer::localChunk, (h, data) -> out.write(data));
+        host.fetchDelta(run, run.stream().map(h -> Optional.ofNullable(bases.get(h))).toList(), this::heldBase, (h, data) -> out.write(data));
         run.clear();
     }
 
