@@ -51,10 +51,6 @@ public final class Tls {
         return context;
     }
 
-    public X509Certificate certificate() {
-        return certificate;
-    }
-
     /** The SHA-256 of the certificate's DER form, as colon-separated upper-case hex (what clients pin). */
     public String fingerprint() {
         return fingerprint(certificate);

@@ -37,7 +37,7 @@ import net.saharasync.merkle.TreeObject.FileChild;
  */
 public final class Applier {
     /** What applying did. {@code skipped} non-empty means the folder is not yet exactly the target. */
-    public record Result(int filesWritten, int removed, int moved, long bytesReused, List<String> skipped,
+    public record Result(int filesWritten, int removed, int moved, List<String> skipped,
                          Map<String, Optional<FileState>> indexChanges, Map<Hash, ChunkLocation> chunkLocations) {}
 
     private static final int FETCH_RUN = 256;
@@ -57,7 +57,6 @@ public final class Applier {
     private int written;
     private int removed;
     private int moved;
-    private final java.util.concurrent.atomic.AtomicLong reused = new java.util.concurrent.atomic.AtomicLong();
     private final List<String> skipped = new ArrayList<>();
     private final Map<String, Optional<FileState>> indexChanges = new LinkedHashMap<>();
     private final Map<Hash, ChunkLocation> chunkLocations = new HashMap<>();
@@ -144,7 +143,7 @@ public final class Applier {
         flushWrites();
         removes.sort(Comparator.comparing(Change::path).reversed());
         for (Change.Removed r : removes) remove(RelPath.of(r.path()), r.entry());
-        return new Result(written, removed, moved, reused.get(), List.copyOf(skipped), indexChanges, chunkLocations);
+        return new Result(written, removed, moved, List.copyOf(skipped), indexChanges, chunkLocations);
     }
 
     private void move(Change.Moved m) throws IOException {
@@ -402,7 +401,6 @@ public final class Applier {
             if (local.isPresent()) {
                 flush(out, run, bases);
                 out.write(local.get());
-                if (ready == null) reused.addAndGet(local.get().length);
             } else {
                 run.add(c.hash());
                 if (run.size() == FETCH_RUN) flush(out, run, bases);

@@ -55,10 +55,6 @@ public final class Transfer {
      * Uploads everything reachable from {@code root} (and the commit object) that the host
      * lacks, found top-down one level per request. Returns the number of blocks sent.
      */
-    public int upload(ObjectStore objects, DirRef root, Hash commit, Map<Hash, ChunkLocation> freshLocations) throws IOException {
-        return upload(objects, root, commit, freshLocations, p -> Optional.empty(), net.saharasync.clientd.Progress.NONE);
-    }
-
     /**
      * Uploads what the host lacks. A changed chunk of a file that base also had goes as a delta
      * against the base's chunk at the same place (which the host has): a zstd patch when that
@@ -281,15 +277,9 @@ public final class Transfer {
 
     /**
      * Downloads the tree objects of {@code commit} that the local store lacks, level by level,
-     * plus symlink targets; file chunks are left to the applier. Returns the commit.
-     */
-    public Commit fetchTree(ObjectStore objects, Hash commit) throws IOException {
-        return fetchTree(objects, commit, p -> Optional.empty());
-    }
-
-    /**
-     * As {@link #fetchTree(ObjectStore, Hash)}; a changed file-index node comes as a patch
-     * against the node at the same place of the local version of that file ({@code localEntry}).
+     * plus symlink targets; file chunks are left to the applier. A changed file-index node comes
+     * as a patch against the node at the same place of the local version of that file
+     * ({@code localEntry}). Returns the commit.
      */
     public Commit fetchTree(ObjectStore objects, Hash commit, java.util.function.Function<String, Optional<Entry>> localEntry) throws IOException {
         fetchMissing(objects, List.of(commit), Map.of());
