@@ -44,7 +44,7 @@ import net.saharasync.hostd.HostServer;
  * <li>W3: a cycle that finds nothing to do after W2: time and bytes read.</li>
  * <li>W4: a 64 MiB file and a folder of 1,000 files moved elsewhere: wire bytes.</li>
  * </ul>
- * Options: {@code --w1-mib 256 --w2-mib 1024 --w2-files 20000 --w4-files 1000}.
+ * Options: {@code --w1-mib 256 --w2-mib 1024 --w2-files 20000 --w4-files 1000}; 0 skips a workload.
  */
 public final class Workloads {
     private final Path dir;
@@ -90,10 +90,10 @@ public final class Workloads {
             rsyncd = startRsyncDaemon(dir, port);
             Workloads w = new Workloads(dir, proxyA, proxyB, a, b, port);
             Files.createDirectories(w.rsyncSrc);
-            try (SyncEngine ea = SyncEngine.open(a); SyncEngine eb = SyncEngine.open(b)) {
-                w.w1(ea, eb, w1);
-                w.w2(ea, eb, w2, w2files);
-                w.w4(ea, eb, w4files);
+            try (SyncEngine ea = SyncEngine.open(a).progress(new PhaseTimer("A")); SyncEngine eb = SyncEngine.open(b).progress(new PhaseTimer("B"))) {
+                if (w1 > 0) w.w1(ea, eb, w1);
+                if (w2 > 0 || w2files > 0) w.w2(ea, eb, w2, w2files);
+                if (w4files > 0) w.w4(ea, eb, w4files);
             }
             System.out.println();
             System.out.println("Sahara's bytes are all TCP bytes (headers included) of A<->host + host<->B; rsync's, its --stats totals A->B.");
@@ -145,8 +145,7 @@ public final class Workloads {
         long a0 = proxyA.total(), b0 = proxyB.total();
         saveLikeVim(a.resolve("big.bin"), content);
         long t0 = System.nanoTime();
-        waitFor(b.resolve("big.bin"), content);
-        long millis = (System.nanoTime() - t0) / 1_000_000;
+        long millis = (waitFor(b.resolve("big.bin"), content) - t0) / 1_000_000;
         Thread.sleep(1000); // let both daemons finish their follow-up cycles; they count too
         long wireA = proxyA.total() - a0, wireB = proxyB.total() - b0;
         saveLikeVim(rsyncSrc.resolve("big.bin"), content);
@@ -160,20 +159,7 @@ public final class Workloads {
     // ---- W2, W3 ----
 
     private void w2(SyncEngine ea, SyncEngine eb, int mib, int files) throws Exception {
-        byte[] data = random(4, mib << 20);
-        Files.write(a.resolve("ingest.bin"), data);
-        Files.write(rsyncSrc.resolve("ingest.bin"), data);
-        data = null;
-        long t0 = System.nanoTime();
-        CycleReport up = ea.cycle();
-        CycleReport down = eb.cycle();
-        double s = (System.nanoTime() - t0) / 1e9;
-        long r0 = System.nanoTime();
-        rsync("ingest.bin");
-        double rs = (System.nanoTime() - r0) / 1e9;
-        rows.add(String.format("| W2 initial sync of a %d MiB file (A scan+upload, B download+write) | %.0f MB/s (%.1f s: up %.1f s, down %.1f s) | %.0f MB/s (%.1f s) |",
-                mib, (mib << 20) / 1e6 / s, s, up.millis() / 1e3, down.millis() / 1e3, (mib << 20) / 1e6 / rs, rs));
-
+        if (mib > 0) w2Big(ea, eb, mib);
         SplittableRandom r = new SplittableRandom(5);
         for (int i = 0; i < files; i++) {
             String rel = String.format("small/d%03d/f%05d.dat", i % 100, i);
@@ -188,19 +174,37 @@ public final class Workloads {
             Files.write(pa, content);
             Files.write(pr, content);
         }
-        t0 = System.nanoTime();
-        up = ea.cycle();
-        down = eb.cycle();
-        s = (System.nanoTime() - t0) / 1e9;
-        r0 = System.nanoTime();
-        rsync("small");
-        rs = (System.nanoTime() - r0) / 1e9;
+        Ingest i = ingest(ea, eb, "small");
         rows.add(String.format("| W2 initial sync of %,d files of 1-16 KiB in 100 folders | %,.0f files/s (%.1f s: up %.1f s, down %.1f s) | %,.0f files/s (%.1f s) |",
-                files, files / s, s, up.millis() / 1e3, down.millis() / 1e3, files / rs, rs));
+                files, files / i.seconds(), i.seconds(), i.upSeconds(), i.downSeconds(), files / i.rsyncSeconds(), i.rsyncSeconds()));
 
         CycleReport idle = ea.cycle();
         rows.add(String.format("| W3 no-change cycle over those files (in the daemon: scan, head check) | %d ms, %d bytes read | - |",
                 idle.millis(), idle.bytesHashed()));
+    }
+
+    private void w2Big(SyncEngine ea, SyncEngine eb, int mib) throws Exception {
+        byte[] data = random(4, mib << 20);
+        Files.write(a.resolve("ingest.bin"), data);
+        Files.write(rsyncSrc.resolve("ingest.bin"), data);
+        data = null;
+        Ingest i = ingest(ea, eb, "ingest.bin");
+        double mb = (mib << 20) / 1e6;
+        rows.add(String.format("| W2 initial sync of a %d MiB file (A scan+upload, B download+write) | %.0f MB/s (%.1f s: up %.1f s, down %.1f s) | %.0f MB/s (%.1f s) |",
+                mib, mb / i.seconds(), i.seconds(), i.upSeconds(), i.downSeconds(), mb / i.rsyncSeconds(), i.rsyncSeconds()));
+    }
+
+    /** How long an initial sync took: A's cycle then B's, and rsync of the same path afterwards. */
+    private record Ingest(double seconds, double upSeconds, double downSeconds, double rsyncSeconds) {}
+
+    private Ingest ingest(SyncEngine ea, SyncEngine eb, String rel) throws Exception {
+        long t0 = System.nanoTime();
+        CycleReport up = ea.cycle();
+        CycleReport down = eb.cycle();
+        double s = (System.nanoTime() - t0) / 1e9;
+        long r0 = System.nanoTime();
+        rsync(rel);
+        return new Ingest(s, up.millis() / 1e3, down.millis() / 1e3, (System.nanoTime() - r0) / 1e9);
     }
 
     // ---- W4 ----
@@ -256,11 +260,24 @@ public final class Workloads {
         Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     }
 
-    private static void waitFor(Path file, byte[] content) throws Exception {
+    /**
+     * Waits until {@code file} holds {@code content}. B replaces a file by renaming a new one
+     * over it, so the file is compared only when its inode or mtime changes: reading all
+     * 256 MiB every few milliseconds would steal the CPU and page cache from what is measured.
+     * Returns when (System.nanoTime) the change that holds the content was seen.
+     */
+    private static long waitFor(Path file, byte[] content) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        String seen = "";
         while (System.nanoTime() < deadline) {
-            if (Files.size(file) == content.length && java.util.Arrays.equals(Files.readAllBytes(file), content)) return;
-            Thread.sleep(2);
+            java.nio.file.attribute.BasicFileAttributes at = Files.readAttributes(file, java.nio.file.attribute.BasicFileAttributes.class);
+            String now = at.fileKey() + "/" + at.lastModifiedTime().toMillis() + "/" + at.size();
+            if (!now.equals(seen)) {
+                long when = System.nanoTime();
+                seen = now;
+                if (at.size() == content.length && java.util.Arrays.equals(Files.readAllBytes(file), content)) return when;
+            }
+            Thread.sleep(1);
         }
         throw new IllegalStateException(file + " never arrived");
     }
@@ -312,6 +329,36 @@ public final class Workloads {
         Matcher m = Pattern.compile(what + ": ([\\d,]+)").matcher(out);
         if (!m.find()) throw new IllegalStateException("no '" + what + "' in rsync's output: " + out);
         return Long.parseLong(m.group(1).replace(",", ""));
+    }
+
+    /** Prints how long each phase of a cycle (scan, upload, download) took, to standard error. */
+    static final class PhaseTimer implements net.saharasync.clientd.Progress {
+        private final String who;
+        private String phase = "";
+        private long t0;
+        private long bytes;
+
+        PhaseTimer(String who) {
+            this.who = who;
+        }
+
+        @Override
+        public void start(String phase, long total) {
+            this.phase = phase;
+            this.t0 = System.nanoTime();
+            this.bytes = 0;
+        }
+
+        @Override
+        public void advance(long bytes, int files) {
+            this.bytes += bytes;
+        }
+
+        @Override
+        public void finish() {
+            long ms = (System.nanoTime() - t0) / 1_000_000;
+            if (ms >= 100) System.err.printf("  %s %s: %d ms, %s%n", who, phase, ms, bytes(bytes));
+        }
     }
 
     /** A TCP proxy on 127.0.0.1 that counts every byte both ways (headers, bodies, events). */

@@ -100,4 +100,63 @@ class LocalFsTest {
             assertThat(s.map(p -> p.getFileName().toString()).toList()).hasSize(2).contains("not-ours").noneMatch(n -> n.startsWith("2020"));
         }
     }
+
+    /** Both ways a batch is made durable: one barrier for many files, an fsync per file for a few. */
+    @ParameterizedTest
+    @ValueSource(ints = {3, 200})
+    void aBatchWritesEveryFileSkipsTheOneChangedMeanwhileAndKeepsReplacedVersions(int files) throws Exception {
+        LocalFs fs = fs();
+        Files.createDirectories(tmp.resolve("folder/d1"));
+        Files.createDirectories(tmp.resolve("folder/d2"));
+        Files.writeString(tmp.resolve("folder/d1/f0"), "old 0");
+        Files.writeString(tmp.resolve("folder/d2/f1"), "old 1");
+        FileStat seen0 = fs.stat(RelPath.of("d1/f0")).orElseThrow();
+        FileStat seen1 = fs.stat(RelPath.of("d2/f1")).orElseThrow();
+        Files.writeString(tmp.resolve("folder/d2/f1"), "the user's edit, made after the scan");
+        java.util.List<SyncFs.FileWrite> writes = new java.util.ArrayList<>();
+        for (int i = 0; i < files; i++) {
+            String content = "new " + i;
+            Optional<FileStat> expected = i == 0 ? Optional.of(seen0) : i == 1 ? Optional.of(seen1) : Optional.empty();
+            writes.add(new SyncFs.FileWrite(RelPath.of("d" + (1 + i % 2) + "/f" + i), out -> out.write(content.getBytes()),
+                    (1_000L + i) * 1_000_000_000L, i == 2, expected));
+        }
+        var results = fs.writeFiles(writes);
+        assertThat(results).hasSize(files);
+        assertThat(results.get(1)).isEmpty();
+        assertThat(Files.readString(tmp.resolve("folder/d2/f1"))).isEqualTo("the user's edit, made after the scan");
+        for (int i = 0; i < files; i++) {
+            if (i == 1) continue;
+            Path f = tmp.resolve("folder/d" + (1 + i % 2) + "/f" + i);
+            assertThat(Files.readString(f)).isEqualTo("new " + i);
+            assertThat(results.get(i)).contains(fs.stat(RelPath.of("d" + (1 + i % 2) + "/f" + i)).orElseThrow());
+            assertThat(results.get(i).orElseThrow().mtimeNanos()).isEqualTo((1_000L + i) * 1_000_000_000L);
+            assertThat(results.get(i).orElseThrow().executable()).isEqualTo(i == 2);
+        }
+        try (var s = Files.walk(tmp.resolve("folder/.sahara/trash"))) {
+            assertThat(s.filter(Files::isRegularFile).map(p -> p.getFileName().toString()).toList()).containsExactly("f0");
+        }
+        try (var s = Files.walk(tmp.resolve("folder"))) {
+            assertThat(s.map(p -> p.getFileName().toString()).filter(n -> n.startsWith(LocalFs.TEMP_PREFIX)).toList()).isEmpty();
+        }
+    }
+
+    @Test
+    void aBatchWhoseContentFailsLeavesNoTempFileAndReplacesNothing() throws Exception {
+        LocalFs fs = fs();
+        Files.writeString(tmp.resolve("folder/keep"), "kept");
+        FileStat seen = fs.stat(RelPath.of("keep")).orElseThrow();
+        java.util.List<SyncFs.FileWrite> writes = new java.util.ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            int at = i;
+            writes.add(new SyncFs.FileWrite(RelPath.of(i == 0 ? "keep" : "f" + i), out -> {
+                out.write("partial".getBytes());
+                if (at == 7) throw new java.io.IOException("the host went away");
+            }, 0, false, i == 0 ? Optional.of(seen) : Optional.empty()));
+        }
+        assertThatThrownBy(() -> fs.writeFiles(writes)).hasMessageContaining("the host went away");
+        try (var s = Files.list(tmp.resolve("folder"))) {
+            assertThat(s.map(p -> p.getFileName().toString()).toList()).containsExactly("keep");
+        }
+        assertThat(Files.readString(tmp.resolve("folder/keep"))).isEqualTo("kept");
+    }
 }

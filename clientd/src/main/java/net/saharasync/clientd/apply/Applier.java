@@ -257,7 +257,6 @@ public final class Applier {
     private static final long PREFETCH_FILE = 4 << 20;
     private static final long FLUSH_BYTES = 64 << 20;
     private static final int FLUSH_FILES = 2048;
-    private static final int WRITERS = 8;
 
     private void writeFile(RelPath p, Entry e) throws IOException {
         List<FileChild> chunks = FileTree.chunks(objects, e.file());
@@ -311,49 +310,13 @@ public final class Applier {
 
     private void flushBatch(List<PendingWrite> batch) throws IOException {
         Map<Hash, byte[]> fetched = prefetch(batch);
-        List<java.util.concurrent.Callable<Optional<FileStat>>> jobs = new ArrayList<>();
+        List<SyncFs.FileWrite> writes = new ArrayList<>();
         for (PendingWrite w : batch) {
-            jobs.add(() -> {
-                try {
-                    return Optional.of(fs.writeFileDeferringDirectorySync(w.p(), out -> writeChunks(out, w.chunks(), fetched, w.bases()),
-                            w.e().mtimeNanos(), w.e().executable(), w.expected()));
-                } catch (SyncFs.ChangedMeanwhile changed) {
-                    return Optional.empty();
-                }
-            });
+            writes.add(new SyncFs.FileWrite(w.p(), out -> writeChunks(out, w.chunks(), fetched, w.bases()),
+                    w.e().mtimeNanos(), w.e().executable(), w.expected()));
         }
-        List<Optional<FileStat>> results = new ArrayList<>();
-        if (fs.concurrentWrites() && batch.size() > 1) {
-            // Concurrent fsyncs share the file system's journal commits: many small files get
-            // durable in a fraction of the time one-by-one takes.
-            try (var pool = java.util.concurrent.Executors.newFixedThreadPool(Math.min(WRITERS, batch.size()))) {
-                for (var f : pool.invokeAll(jobs)) results.add(f.get());
-            } catch (InterruptedException ie) {
-                Thread.currentThread().interrupt();
-                throw new java.io.InterruptedIOException("interrupted while writing files");
-            } catch (java.util.concurrent.ExecutionException ee) {
-                if (ee.getCause() instanceof IOException io) throw io;
-                if (ee.getCause() instanceof RuntimeException re) throw re;
-                throw new IOException(ee.getCause());
-            }
-        } else {
-            for (var job : jobs) {
-                try {
-                    results.add(job.call());
-                } catch (IOException | RuntimeException ex) {
-                    throw ex;
-                } catch (Exception ex) {
-                    throw new IOException(ex);
-                }
-            }
-        }
-        // Each folder written into is made durable once, for the whole batch, before anything
-        // (index, base) records these files as written.
-        java.util.Set<RelPath> folders = new java.util.LinkedHashSet<>();
-        for (int i = 0; i < batch.size(); i++) {
-            if (results.get(i).isPresent()) folders.add(batch.get(i).p().parent());
-        }
-        for (RelPath dir : folders) fs.syncDirectory(dir);
+        // Durable on return, before anything (index, base) records these files as written.
+        List<Optional<FileStat>> results = fs.writeFiles(writes);
         List<Hash> downloaded = new ArrayList<>();
         for (PendingWrite w : batch) {
             for (FileChild c : w.chunks()) downloaded.add(c.hash());

@@ -32,18 +32,27 @@ public interface SyncFs {
     /** Writes a file's whole content atomically (see the class comment); returns its new stat. */
     FileStat writeFile(RelPath p, Content content, long mtimeNanos, boolean executable, Optional<FileStat> expected) throws IOException;
 
-    /**
-     * As {@link #writeFile}, but the folder's own fsync (which makes the rename durable) is left
-     * to a later {@link #syncDirectory}: a caller writing many files into one folder pays it once.
-     * Until then a crash can only lose the rename, leaving the old state.
-     */
-    default FileStat writeFileDeferringDirectorySync(RelPath p, Content content, long mtimeNanos, boolean executable,
-                                                     Optional<FileStat> expected) throws IOException {
-        return writeFile(p, content, mtimeNanos, executable, expected);
-    }
+    /** One file of a {@link #writeFiles} batch: what {@link #writeFile} takes. */
+    record FileWrite(RelPath path, Content content, long mtimeNanos, boolean executable, Optional<FileStat> expected) {}
 
-    /** Makes the renames done in a folder durable (see {@link #writeFileDeferringDirectorySync}). */
-    default void syncDirectory(RelPath dir) throws IOException {}
+    /**
+     * Writes many files, each as {@link #writeFile} would (temp file, durable, checked against
+     * {@code expected}, renamed over the path, old version kept in the trash), but may share the
+     * durability work between them: every file of the batch is durable when this returns. The
+     * answer lists, in order, each file's new stat, or empty where the path changed meanwhile
+     * (nothing was written there).
+     */
+    default List<Optional<FileStat>> writeFiles(List<FileWrite> writes) throws IOException {
+        List<Optional<FileStat>> out = new java.util.ArrayList<>();
+        for (FileWrite w : writes) {
+            try {
+                out.add(Optional.of(writeFile(w.path(), w.content(), w.mtimeNanos(), w.executable(), w.expected())));
+            } catch (ChangedMeanwhile changed) {
+                out.add(Optional.empty());
+            }
+        }
+        return out;
+    }
 
     /** Creates (or atomically replaces) a symlink; the target is stored as is, never resolved. */
     FileStat writeSymlink(RelPath p, String target, Optional<FileStat> expected) throws IOException;
@@ -65,11 +74,6 @@ public interface SyncFs {
 
     /** Removes a directory if it is empty; returns whether it is gone. */
     boolean removeEmptyDirectory(RelPath dir) throws IOException;
-
-    /** Whether {@link #writeFile} may be called from several threads at once (the real file system: yes). */
-    default boolean concurrentWrites() {
-        return false;
-    }
 
     /** Writes the bytes of a file. */
     @FunctionalInterface
