@@ -160,6 +160,7 @@ public final class Workloads {
 
     private void w2(SyncEngine ea, SyncEngine eb, int mib, int files) throws Exception {
         if (mib > 0) w2Big(ea, eb, mib);
+        if (files == 0) return;
         SplittableRandom r = new SplittableRandom(5);
         for (int i = 0; i < files; i++) {
             String rel = String.format("small/d%03d/f%05d.dat", i % 100, i);

@@ -1,6 +1,7 @@
 package net.saharasync.blockstore;
 
 import com.github.luben.zstd.Zstd;
+import com.github.luben.zstd.ZstdCompressCtx;
 import com.github.luben.zstd.ZstdException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -28,20 +29,23 @@ public final class BlockCodec {
     /** Bytes before the payload. */
     public static final int HEADER = 9;
 
-    private final int zstdLevel;
+    /** One compression context per thread: making one per block cost as much as compressing it. */
+    private final ThreadLocal<ZstdCompressCtx> context;
 
     /** @param zstdLevel zstd compression level (1 is fast; 3 is zstd's default) */
     public BlockCodec(int zstdLevel) {
-        this.zstdLevel = zstdLevel;
+        this.context = ThreadLocal.withInitial(() -> new ZstdCompressCtx().setLevel(zstdLevel));
     }
 
     /** Encodes {@code data} into its stored form. A raw form keeps {@code data} itself, not a copy. */
     public StoredForm encode(byte[] data) {
         int n = data.length;
         byte[] scratch = scratch((int) Zstd.compressBound(n));
-        long z = Zstd.compressByteArray(scratch, 0, scratch.length, data, 0, n, zstdLevel);
-        if (Zstd.isError(z)) {
-            throw new BlockStoreException("zstd failed to compress a block: " + Zstd.getErrorName(z));
+        long z;
+        try {
+            z = context.get().compressByteArray(scratch, 0, scratch.length, data, 0, n);
+        } catch (ZstdException e) {
+            throw new BlockStoreException("zstd failed to compress a block: " + e.getMessage(), e);
         }
         boolean compressed = z < n - (n >> 6);
         byte[] payload = compressed ? Arrays.copyOf(scratch, (int) z) : data;

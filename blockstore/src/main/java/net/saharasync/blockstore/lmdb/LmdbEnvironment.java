@@ -72,8 +72,17 @@ public final class LmdbEnvironment implements AutoCloseable {
         return locked(() -> new Table(name, env.openDbi(name, DbiFlags.MDB_CREATE)));
     }
 
-    /** Runs {@code work} in a read transaction; buffers it sees are valid only until it returns. */
+    /** The write transaction this thread is inside, if any: nested reads and writes join it. */
+    private final ThreadLocal<WriteTxn> current = new ThreadLocal<>();
+
+    /**
+     * Runs {@code work} in a read transaction; buffers it sees are valid only until it returns.
+     * Inside a {@link #write} on the same thread it reads through that write transaction (and
+     * so sees its writes).
+     */
     public <T> T read(Function<ReadTxn, T> work) {
+        WriteTxn joined = current.get();
+        if (joined != null) return work.apply(joined);
         return locked(() -> {
             try (Txn<ByteBuffer> txn = env.txnRead()) {
                 return work.apply(new ReadTxn(txn));
@@ -83,16 +92,26 @@ public final class LmdbEnvironment implements AutoCloseable {
 
     /**
      * Runs {@code work} in a write transaction and commits it durably. On a full map the
-     * transaction is aborted, the map grown and {@code work} run again from the start.
+     * transaction is aborted, the map grown and {@code work} run again from the start. A write
+     * called from inside another (same thread) joins it: everything commits together, once,
+     * when the outermost one returns (and a full map reruns the outermost work).
      */
     public <T> T write(Function<WriteTxn, T> work) {
+        WriteTxn joined = current.get();
+        if (joined != null) return work.apply(joined);
         for (int attempt = 0; ; attempt++) {
             try {
                 return locked(() -> {
                     try (Txn<ByteBuffer> txn = env.txnWrite()) {
-                        T result = work.apply(new WriteTxn(txn));
-                        txn.commit();
-                        return result;
+                        WriteTxn w = new WriteTxn(txn);
+                        current.set(w);
+                        try {
+                            T result = work.apply(w);
+                            txn.commit();
+                            return result;
+                        } finally {
+                            current.remove();
+                        }
                     }
                 });
             } catch (Env.MapFullException e) {

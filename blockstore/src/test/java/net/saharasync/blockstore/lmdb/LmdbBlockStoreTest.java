@@ -75,6 +75,59 @@ class LmdbBlockStoreTest extends BlockStoreContract {
     }
 
     @Test
+    void aWriteInsideAnotherCommitsWithItOrNotAtAll() {
+        LmdbBlockStore lmdb = (LmdbBlockStore) store;
+        LmdbEnvironment env = lmdb.environment();
+        LmdbEnvironment.Table marks = env.table("marks");
+        Random r = new Random(23);
+        Block kept = Block.of(random(r, 50_000)), dropped = Block.of(random(r, 50_000));
+        ByteBuffer key = ByteBuffer.allocateDirect(1).put((byte) 1).flip();
+        ByteBuffer one = ByteBuffer.allocateDirect(1).put((byte) 1).flip();
+
+        env.write(txn -> {
+            store.putAll(List.of(kept));
+            // The nested put is visible inside the same transaction (reads join it too).
+            assertThat(store.has(kept.hash())).isTrue();
+            txn.put(marks, key, one);
+            return null;
+        });
+        try {
+            env.write(txn -> {
+                store.putAll(List.of(dropped));
+                throw new IllegalStateException("the outer work fails after the nested put");
+            });
+        } catch (IllegalStateException expected) {
+            // the whole transaction is aborted
+        }
+        store.close();
+        store = open();
+        LmdbEnvironment reopened = ((LmdbBlockStore) store).environment();
+        LmdbEnvironment.Table marksAgain = reopened.table("marks");
+        assertThat(store.has(kept.hash())).isTrue();
+        assertThat(store.has(dropped.hash())).isFalse();
+        assertThat(store.stats().blocks()).isEqualTo(1);
+        boolean marked = reopened.read(txn -> txn.contains(marksAgain, key));
+        assertThat(marked).isTrue();
+    }
+
+    @Test
+    void aNestedWriteThatFillsTheMapRerunsTheOutermostWork() {
+        LmdbBlockStore lmdb = (LmdbBlockStore) store;
+        Random r = new Random(24);
+        List<Block> blocks = new ArrayList<>();
+        for (int i = 0; i < 40; i++) blocks.add(Block.of(random(r, 65536)));
+        int[] runs = {0};
+        lmdb.environment().write(txn -> {
+            runs[0]++;
+            store.putAll(blocks);
+            return null;
+        });
+        assertThat(runs[0]).isGreaterThan(1);
+        assertThat(store.stats().blocks()).isEqualTo(40);
+        for (Block b : blocks) assertThat(store.get(b.hash())).hasValueSatisfying(d -> assertThat(d).isEqualTo(b.data()));
+    }
+
+    @Test
     void aStorePushedFarPastItsInitialMapSizeKeepsWorking() {
         LmdbBlockStore lmdb = (LmdbBlockStore) store;
         long initial = lmdb.environment().mapSize();

@@ -106,14 +106,30 @@ public final class LocalFs implements SyncFs {
 
     @Override
     public byte[] read(RelPath file, long offset, int length) throws IOException {
-        try (FileChannel ch = FileChannel.open(resolve(file), StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
-            ByteBuffer b = ByteBuffer.allocate(length);
-            while (b.hasRemaining()) {
-                int n = ch.read(b, offset + b.position());
-                if (n < 0) break;
-            }
-            return b.position() == length ? b.array() : java.util.Arrays.copyOf(b.array(), b.position());
+        try (PieceReader r = pieces(file)) {
+            return r.read(offset, length);
         }
+    }
+
+    @Override
+    public PieceReader pieces(RelPath file) throws IOException {
+        FileChannel ch = FileChannel.open(resolve(file), StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
+        return new PieceReader() {
+            @Override
+            public byte[] read(long offset, int length) throws IOException {
+                ByteBuffer b = ByteBuffer.allocate(length);
+                while (b.hasRemaining()) {
+                    int n = ch.read(b, offset + b.position());
+                    if (n < 0) break;
+                }
+                return b.position() == length ? b.array() : java.util.Arrays.copyOf(b.array(), b.position());
+            }
+
+            @Override
+            public void close() throws IOException {
+                ch.close();
+            }
+        };
     }
 
     @Override

@@ -27,6 +27,28 @@ public interface SyncFs {
     /** Exactly {@code length} bytes at {@code offset}, or fewer if the file is shorter now. */
     byte[] read(RelPath file, long offset, int length) throws IOException;
 
+    /** Reads pieces of one file through one open handle (many chunks of one file: one open). */
+    interface PieceReader extends AutoCloseable {
+        /** As {@link SyncFs#read(RelPath, long, int)}. */
+        byte[] read(long offset, int length) throws IOException;
+
+        @Override
+        void close() throws IOException;
+    }
+
+    /** A {@link PieceReader} of {@code file}; by default each read opens the file anew. */
+    default PieceReader pieces(RelPath file) throws IOException {
+        return new PieceReader() {
+            @Override
+            public byte[] read(long offset, int length) throws IOException {
+                return SyncFs.this.read(file, offset, length);
+            }
+
+            @Override
+            public void close() {}
+        };
+    }
+
     String readLink(RelPath link) throws IOException;
 
     /** Writes a file's whole content atomically (see the class comment); returns its new stat. */

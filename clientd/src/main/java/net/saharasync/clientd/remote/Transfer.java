@@ -106,12 +106,12 @@ public final class Transfer {
         }
         progress.start("upload", total);
         BatchSender sender = new BatchSender(progress);
-        try {
+        try (ChunkReader reader = new ChunkReader()) {
             List<HostConnection.Upload> batch = new ArrayList<>();
             long batchBytes = 0, batchRaw = 0;
             for (Hash h : need) {
                 Optional<byte[]> stored = local.getStored(h);
-                byte[] raw = stored.isPresent() ? null : chunk(h, freshLocations);
+                byte[] raw = stored.isPresent() ? null : reader.chunk(h, freshLocations);
                 byte[] form = stored.isPresent() ? stored.get() : codec.encode(raw).toBytes();
                 Hash oldNode = nodeBase.get(h);
                 if (stored.isPresent() && oldNode != null) {
@@ -258,12 +258,39 @@ public final class Transfer {
 
     /** A chunk's bytes, read from the file the index (or this scan) says holds it, checked against its hash. */
     public byte[] chunk(Hash h, Map<Hash, ChunkLocation> freshLocations) throws IOException {
-        if (h.equals(EMPTY)) return new byte[0]; // an empty file's content: no file holds it
-        ChunkLocation at = freshLocations.containsKey(h) ? freshLocations.get(h) : index.chunk(h).orElse(null);
-        if (at == null) throw new IOException("no local copy of chunk " + h.toHex());
-        byte[] data = fs.read(RelPath.of(at.path()), at.offset(), at.length());
-        if (!Hash.of(data).equals(h)) throw new StaleChunk(h, at.path());
-        return data;
+        try (ChunkReader r = new ChunkReader()) {
+            return r.chunk(h, freshLocations);
+        }
+    }
+
+    /**
+     * Reads chunks, keeping the last file open: an upload reads the chunks of a file one after
+     * another, and opening a file per 64 KiB chunk cost as much as reading it.
+     */
+    private final class ChunkReader implements AutoCloseable {
+        private String path;
+        private SyncFs.PieceReader open;
+
+        byte[] chunk(Hash h, Map<Hash, ChunkLocation> freshLocations) throws IOException {
+            if (h.equals(EMPTY)) return new byte[0]; // an empty file's content: no file holds it
+            ChunkLocation at = freshLocations.containsKey(h) ? freshLocations.get(h) : index.chunk(h).orElse(null);
+            if (at == null) throw new IOException("no local copy of chunk " + h.toHex());
+            if (!at.path().equals(path)) {
+                close();
+                open = fs.pieces(RelPath.of(at.path()));
+                path = at.path();
+            }
+            byte[] data = open.read(at.offset(), at.length());
+            if (!Hash.of(data).equals(h)) throw new StaleChunk(h, at.path());
+            return data;
+        }
+
+        @Override
+        public void close() throws IOException {
+            if (open != null) open.close();
+            open = null;
+            path = null;
+        }
     }
 
     /** The chunk's bytes if some local file still holds them (checked), else empty. */

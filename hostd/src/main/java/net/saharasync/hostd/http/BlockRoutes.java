@@ -100,8 +100,7 @@ final class BlockRoutes {
                 }
             }).toList();
             long raw = blocks.stream().mapToLong(b -> b.form().rawLength()).sum();
-            BlockStore.PutResult put = store.blocks().putAllStored(blocks);
-            store.access().recordUploads(p.userId(), blocks.stream().map(BlockStore.StoredBlock::hash).toList());
+            BlockStore.PutResult put = store.storeUploaded(p.userId(), blocks);
             metrics.uploaded(blocks.size(), raw, put.rawBytes());
             // Nothing here tells whether a block was new to the store: that would be an oracle.
             Exchanges.sendJson(ex, 200, Map.of("received", blocks.size(), "rawBytes", raw));

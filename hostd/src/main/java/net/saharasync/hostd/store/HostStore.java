@@ -88,6 +88,18 @@ public final class HostStore implements AutoCloseable {
         return volumes;
     }
 
+    /**
+     * Stores uploaded blocks and records {@code user} as their uploader in one durable
+     * transaction (one fsync pair per batch, and never a record without its blocks).
+     */
+    public net.saharasync.blockstore.BlockStore.PutResult storeUploaded(long user, java.util.List<net.saharasync.blockstore.BlockStore.StoredBlock> uploaded) {
+        return env.write(txn -> {
+            var put = blocks.putAllStored(uploaded);
+            access.recordUploads(user, uploaded.stream().map(net.saharasync.blockstore.BlockStore.StoredBlock::hash).toList());
+            return put;
+        });
+    }
+
     public BlockAccess access() {
         return access;
     }
