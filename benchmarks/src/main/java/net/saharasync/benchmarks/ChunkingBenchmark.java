@@ -77,4 +77,18 @@ public class ChunkingBenchmark {
             pos += len;
         }
     }
+
+    /** The same through {@code Chunker.chunkAndHash} (streamed in 4 MiB buffers), hashing alone... */
+    @Benchmark
+    @OperationsPerInvocation(MIB)
+    public void streamChunkAndHash(Blackhole bh) throws java.io.IOException {
+        bh.consume(chunker.chunkAndHash(new java.io.ByteArrayInputStream(data)));
+    }
+
+    /** ...and with a second core hashing half of each buffer, as the scanner does. */
+    @Benchmark
+    @OperationsPerInvocation(MIB)
+    public void streamChunkAndHashTwoCores(Blackhole bh) throws java.io.IOException {
+        bh.consume(chunker.chunkAndHash(new java.io.ByteArrayInputStream(data), java.util.Optional.of(java.util.concurrent.ForkJoinPool.commonPool())));
+    }
 }

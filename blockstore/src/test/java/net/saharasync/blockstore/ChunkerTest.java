@@ -165,6 +165,34 @@ class ChunkerTest {
         assertThat(read).isEqualTo(size).isEqualTo(total[0]);
     }
 
+    /** Hashing on two threads is a speed-up only: same chunks, same order, whatever the helper does. */
+    @Test
+    void hashingWithAHelperGivesTheSameChunksWhateverTheHelperDoes() throws Exception {
+        Chunker chunker = Chunker.defaults();
+        byte[] data = random(99, 13 * (1 << 20) + 12345); // several 4 MiB buffer fillings
+        List<Chunk> alone = chunker.chunkAndHash(new ByteArrayInputStream(data));
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newSingleThreadExecutor();
+        java.util.List<Runnable> neverRun = new java.util.ArrayList<>();
+        try {
+            assertThat(chunker.chunkAndHash(new ByteArrayInputStream(data), java.util.Optional.of(pool))).isEqualTo(alone);
+            assertThat(chunker.chunkAndHash(new ByteArrayInputStream(data), java.util.Optional.of(Runnable::run))).isEqualTo(alone);
+            // A helper too busy to ever start: this thread hashes the other half itself.
+            assertThat(chunker.chunkAndHash(new ByteArrayInputStream(data), java.util.Optional.of(neverRun::add))).isEqualTo(alone);
+            assertThat(neverRun).isNotEmpty();
+            neverRun.forEach(Runnable::run); // late starts find their half taken and change nothing
+            assertThat(chunker.chunkAndHash(new ByteArrayInputStream(new byte[0]), java.util.Optional.of(pool))).isEmpty();
+        } finally {
+            pool.shutdownNow();
+        }
+        long pos = 0;
+        for (Chunk c : alone) {
+            assertThat(c.offset()).isEqualTo(pos);
+            assertThat(c.hash()).isEqualTo(Hash.of(java.util.Arrays.copyOfRange(data, (int) c.offset(), (int) c.end())));
+            pos = c.end();
+        }
+        assertThat(pos).isEqualTo(data.length);
+    }
+
     @Test
     void invalidParametersAreRejected() {
         assertThatThrownBy(() -> new ChunkerParams(16, 1024, 4096)).hasMessageContaining("at least 64");

@@ -98,7 +98,6 @@ public final class DirectoryTree {
         return Optional.empty();
     }
 
-    /** A name whose entry differs between two directories (absent on a side: empty). */
     /** The entry at a '/'-separated path under {@code root}, if there is one. */
     public static Optional<Entry> lookupPath(ObjectStore in, DirRef root, String path) {
         DirRef dir = root;

@@ -53,12 +53,10 @@ public final class Transfer {
 
     /**
      * Uploads everything reachable from {@code root} (and the commit object) that the host
-     * lacks, found top-down one level per request. Returns the number of blocks sent.
-     */
-    /**
-     * Uploads what the host lacks. A changed chunk of a file that base also had goes as a delta
-     * against the base's chunk at the same place (which the host has): a zstd patch when that
-     * old chunk is still on disk here, else copy/literal instructions against its signature.
+     * lacks, found top-down one level per request; returns the number of blocks sent. A changed
+     * chunk of a file that base also had goes as a delta against the base's chunk at the same
+     * place (which the host has): a zstd patch when that old chunk is still on disk here, else
+     * copy/literal instructions against its signature.
      */
     public int upload(ObjectStore objects, DirRef root, Hash commit, Map<Hash, ChunkLocation> freshLocations,
                       java.util.function.Function<String, Optional<Entry>> baseEntry, net.saharasync.clientd.Progress progress) throws IOException {

@@ -46,6 +46,9 @@ public final class Scanner {
      */
     private static final long RACY_NANOS = 50_000_000L;
     private static final long RACY_NANOS_COARSE = 2_000_000_000L;
+    /** A second core hashes half of each buffer of a big file (the scan is otherwise one thread). */
+    private static final Optional<java.util.concurrent.Executor> HASH_HELPER = Runtime.getRuntime().availableProcessors() > 1
+            ? Optional.of(java.util.concurrent.ForkJoinPool.commonPool()) : Optional.empty();
 
     /** What a scan found. */
     public record Result(DirRef root, Map<String, FileStat> observed, Map<String, Optional<FileState>> indexChanges,
@@ -159,7 +162,7 @@ public final class Scanner {
                 byte[] all = in.readNBytes(chunker.params().min() + 1);
                 chunks = all.length == 0 ? List.of() : List.of(new Chunk(0, all.length, Hash.of(all)));
             } else {
-                chunks = chunker.chunkAndHash(in);
+                chunks = chunker.chunkAndHash(in, HASH_HELPER);
             }
         } catch (java.nio.file.NoSuchFileException gone) {
             return Optional.empty();
