@@ -58,11 +58,20 @@ public final class LocalFs implements SyncFs {
         List<String> names = p.names();
         for (int i = 0; i < names.size(); i++) {
             at = at.resolve(names.get(i));
-            if (i < names.size() - 1 && Files.exists(at, LinkOption.NOFOLLOW_LINKS) && !Files.isDirectory(at, LinkOption.NOFOLLOW_LINKS)) {
+            if (i < names.size() - 1 && !directoryOrAbsent(at)) {
                 throw new ClientException("refusing " + p + ": " + root.relativize(at) + " is not a directory (a symlink is never followed)");
             }
         }
         return at;
+    }
+
+    /** One lstat: whether {@code at} is a real directory or nothing at all. */
+    private static boolean directoryOrAbsent(Path at) throws IOException {
+        try {
+            return Files.readAttributes(at, java.nio.file.attribute.BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).isDirectory();
+        } catch (NoSuchFileException absent) {
+            return true;
+        }
     }
 
     @Override
