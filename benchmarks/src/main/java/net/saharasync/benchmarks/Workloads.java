@@ -145,6 +145,7 @@ public final class Workloads {
         long a0 = proxyA.total(), b0 = proxyB.total();
         saveLikeVim(a.resolve("big.bin"), content);
         long t0 = System.nanoTime();
+        System.err.printf("  %s: renamed at %d ms%n", name, (t0 - PhaseTimer.START) / 1_000_000);
         long millis = (waitFor(b.resolve("big.bin"), content) - t0) / 1_000_000;
         Thread.sleep(1000); // let both daemons finish their follow-up cycles; they count too
         long wireA = proxyA.total() - a0, wireB = proxyB.total() - b0;
@@ -334,6 +335,7 @@ public final class Workloads {
 
     /** Prints how long each phase of a cycle (scan, upload, download) took, to standard error. */
     static final class PhaseTimer implements net.saharasync.clientd.Progress {
+        private static final long START = System.nanoTime();
         private final String who;
         private String phase = "";
         private long t0;
@@ -358,7 +360,7 @@ public final class Workloads {
         @Override
         public void finish() {
             long ms = (System.nanoTime() - t0) / 1_000_000;
-            if (ms >= 100) System.err.printf("  %s %s: %d ms, %s%n", who, phase, ms, bytes(bytes));
+            if (ms >= 100) System.err.printf("  %s %s: %d ms, %s (started at %d ms)%n", who, phase, ms, bytes(bytes), (t0 - START) / 1_000_000);
         }
     }
 

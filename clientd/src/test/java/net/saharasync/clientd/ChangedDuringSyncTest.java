@@ -22,7 +22,7 @@ class ChangedDuringSyncTest {
     Path tmp;
 
     /** Passes everything through, but lets the test act just before a file is written. */
-    static final class Interposer implements SyncFs {
+    static class Interposer implements SyncFs {
         final SyncFs real;
         Runnable beforeWrite = () -> {};
 

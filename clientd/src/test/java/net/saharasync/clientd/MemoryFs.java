@@ -135,7 +135,26 @@ final class MemoryFs implements SyncFs {
     public FileStat writeFile(RelPath p, Content content, long mtimeNanos, boolean executable, Optional<FileStat> expected) throws IOException {
         checkParents(p);
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
-        content.writeTo(buf); // may download: may fail before anything changes
+        content.writeTo(new FileSink() { // may download: may fail before anything changes
+            @Override
+            public void write(int b) {
+                buf.write(b);
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) {
+                buf.write(b, off, len);
+            }
+
+            @Override
+            public boolean copyRange(RelPath source, FileStat expected, long offset, long length) {
+                if (!(nodes.get(source.path()) instanceof MFile f) || !statOf(f).sameAs(expected) || f.data().length < offset + length) {
+                    return false;
+                }
+                buf.write(f.data(), (int) offset, (int) length);
+                return true;
+            }
+        });
         faults.maybe("write " + p);
         beforeEngineChange.run();
         requireParentDir(p);

@@ -237,7 +237,32 @@ public final class Applier {
     }
 
     /** A file to write, queued so that many are fetched in few requests and written (and fsynced) concurrently. */
-    private record PendingWrite(RelPath p, Entry e, List<FileChild> chunks, Optional<FileStat> expected, Map<Hash, Hash> bases) {}
+    private record PendingWrite(RelPath p, Entry e, List<FileChild> chunks, Optional<FileStat> expected, Map<Hash, Hash> bases,
+                                Optional<OldVersion> old) {}
+
+    /**
+     * The version a modified file replaces, still in place and exactly what the index says
+     * (its stat matches the index entry, which a file changed within the scan's mtime tick
+     * never does): where each of its chunks lies in it. Chunks the new version shares with it
+     * are copied from it range by range in the kernel, neither read into the program nor
+     * re-hashed: the same trust the scan gives an unchanged stat when it reuses a file's hashes.
+     */
+    private record OldVersion(RelPath path, FileStat stat, Map<Hash, Long> offsets) {}
+
+    private Optional<OldVersion> oldVersion(RelPath p) {
+        if (before.isEmpty() || before.get().kind() != net.saharasync.merkle.EntryKind.FILE || before.get().size() == 0) return Optional.empty();
+        Optional<FileState> st = index.file(p.path());
+        if (st.isEmpty() || st.get().stat().kind() != FileStat.Kind.FILE || !st.get().content().equals(before.get().content())) {
+            return Optional.empty();
+        }
+        Map<Hash, Long> offsets = new HashMap<>();
+        long at = 0;
+        for (FileChild c : FileTree.chunks(objects, before.get().file())) {
+            offsets.putIfAbsent(c.hash(), at);
+            at += c.length();
+        }
+        return Optional.of(new OldVersion(p, st.get().stat(), offsets));
+    }
 
     /**
      * The bytes of every base a delta may be made against, read (and checked) before asking:
@@ -261,7 +286,7 @@ public final class Applier {
     private void writeFile(RelPath p, Entry e) throws IOException {
         List<FileChild> chunks = FileTree.chunks(objects, e.file());
         fs.mkdirs(p.parent());
-        pending.add(new PendingWrite(p, e, chunks, Optional.ofNullable(observed.get(p.path())), bases(chunks)));
+        pending.add(new PendingWrite(p, e, chunks, Optional.ofNullable(observed.get(p.path())), bases(chunks), oldVersion(p)));
         pendingBytes += e.size();
         if (pendingBytes >= FLUSH_BYTES || pending.size() >= FLUSH_FILES) flushWrites();
     }
@@ -312,7 +337,7 @@ public final class Applier {
         Map<Hash, byte[]> fetched = prefetch(batch);
         List<SyncFs.FileWrite> writes = new ArrayList<>();
         for (PendingWrite w : batch) {
-            writes.add(new SyncFs.FileWrite(w.p(), out -> writeChunks(out, w.chunks(), fetched, w.bases()),
+            writes.add(new SyncFs.FileWrite(w.p(), out -> writeChunks(out, w, fetched),
                     w.e().mtimeNanos(), w.e().executable(), w.expected()));
         }
         // Durable on return, before anything (index, base) records these files as written.
@@ -355,21 +380,57 @@ public final class Applier {
         return got;
     }
 
-    /** Writes chunks in order: prefetched, or from a local file that still holds it, the rest downloaded in runs. */
-    private void writeChunks(OutputStream out, List<FileChild> chunks, Map<Hash, byte[]> fetched, Map<Hash, Hash> bases) throws IOException {
+    /**
+     * Writes chunks in order: runs the old version at this path shares copied from it, then
+     * prefetched chunks, or chunks from a local file that still holds them (read and checked),
+     * the rest downloaded in runs.
+     */
+    private void writeChunks(SyncFs.FileSink out, PendingWrite w, Map<Hash, byte[]> fetched) throws IOException {
         List<Hash> run = new ArrayList<>();
-        for (FileChild c : chunks) {
-            byte[] ready = fetched.get(c.hash());
-            Optional<byte[]> local = ready != null ? Optional.of(ready) : transfer.localChunk(c.hash());
-            if (local.isPresent()) {
-                flush(out, run, bases);
-                out.write(local.get());
-            } else {
-                run.add(c.hash());
-                if (run.size() == FETCH_RUN) flush(out, run, bases);
+        List<FileChild> copying = new ArrayList<>();
+        long copyFrom = 0, copyLength = 0;
+        Map<Hash, Long> oldAt = w.old().map(OldVersion::offsets).orElse(Map.of());
+        for (FileChild c : w.chunks()) {
+            Long at = oldAt.get(c.hash());
+            if (at != null) {
+                if (copying.isEmpty() || at != copyFrom + copyLength) {
+                    copyOld(out, w, copying, copyFrom, copyLength, fetched, run);
+                    copyFrom = at;
+                    copyLength = 0;
+                }
+                copying.add(c);
+                copyLength += c.length();
+                continue;
             }
+            copyOld(out, w, copying, copyFrom, copyLength, fetched, run);
+            writeChunk(out, c, fetched, run, w.bases());
         }
-        flush(out, run, bases);
+        copyOld(out, w, copying, copyFrom, copyLength, fetched, run);
+        flush(out, run, w.bases());
+    }
+
+    /** Copies a run of the old version's bytes; if that file changed since the scan, the run's chunks go the checked way. */
+    private void copyOld(SyncFs.FileSink out, PendingWrite w, List<FileChild> copying, long from, long length,
+                         Map<Hash, byte[]> fetched, List<Hash> run) throws IOException {
+        if (copying.isEmpty()) return;
+        flush(out, run, w.bases());
+        OldVersion old = w.old().orElseThrow();
+        if (!out.copyRange(old.path(), old.stat(), from, length)) {
+            for (FileChild c : copying) writeChunk(out, c, fetched, run, w.bases());
+        }
+        copying.clear();
+    }
+
+    private void writeChunk(OutputStream out, FileChild c, Map<Hash, byte[]> fetched, List<Hash> run, Map<Hash, Hash> bases) throws IOException {
+        byte[] ready = fetched.get(c.hash());
+        Optional<byte[]> local = ready != null ? Optional.of(ready) : transfer.localChunk(c.hash());
+        if (local.isPresent()) {
+            flush(out, run, bases);
+            out.write(local.get());
+        } else {
+            run.add(c.hash());
+            if (run.size() == FETCH_RUN) flush(out, run, bases);
+        }
     }
 
     private void flush(OutputStream out, List<Hash> run, Map<Hash, Hash> bases) throws IOException {

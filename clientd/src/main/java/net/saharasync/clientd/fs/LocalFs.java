@@ -230,6 +230,64 @@ public final class LocalFs implements SyncFs {
         }
     }
 
+    /** A {@link FileSink} into a temp file's channel: buffered writes, range copies in the kernel. */
+    private final class ChannelSink extends FileSink {
+        private final FileChannel ch;
+        private final OutputStream buffered;
+
+        ChannelSink(FileChannel ch) {
+            this.ch = ch;
+            this.buffered = new java.io.BufferedOutputStream(java.nio.channels.Channels.newOutputStream(ch), 1 << 16);
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            buffered.write(b);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            buffered.write(b, off, len);
+        }
+
+        @Override
+        public void flush() throws IOException {
+            buffered.flush();
+        }
+
+        @Override
+        public boolean copyRange(RelPath source, FileStat expected, long offset, long length) throws IOException {
+            Optional<FileStat> before = stat(source);
+            if (before.isEmpty() || !before.get().sameAs(expected) || before.get().size() < offset + length) return false;
+            buffered.flush();
+            try (FileChannel src = FileChannel.open(resolve(source), StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
+                long done = 0;
+                while (done < length) {
+                    long n = src.transferTo(offset + done, length - done, ch);
+                    if (n <= 0) throw changedWhileCopied(source); // shorter than its stat said
+                    done += n;
+                }
+            }
+            Optional<FileStat> after = stat(source);
+            if (after.isEmpty() || !after.get().sameAs(expected)) throw changedWhileCopied(source);
+            return true;
+        }
+
+        /**
+         * Not a {@link ChangedMeanwhile}: that one means "skip this path", but here the file
+         * being written is not the one that changed. The whole write fails, nothing is
+         * recorded, and the next cycle starts over from a fresh scan.
+         */
+        private IOException changedWhileCopied(RelPath source) {
+            return new IOException(source + " changed while its unchanged parts were being copied; the next cycle tries again");
+        }
+
+        @Override
+        public void close() throws IOException {
+            buffered.flush();
+        }
+    }
+
     /** A temp file written beside its target, with its final mode and mtime, not yet renamed. */
     private record Staged(Path target, Path tmp, FileStat stat) {}
 
@@ -239,7 +297,7 @@ public final class LocalFs implements SyncFs {
         boolean done = false;
         try {
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-                    OutputStream out = new java.io.BufferedOutputStream(java.nio.channels.Channels.newOutputStream(ch), 1 << 16)) {
+                    ChannelSink out = new ChannelSink(ch)) {
                 content.writeTo(out);
                 out.flush();
                 setExecutable(tmp, executable);

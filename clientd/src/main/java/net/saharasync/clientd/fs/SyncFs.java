@@ -100,7 +100,22 @@ public interface SyncFs {
     /** Writes the bytes of a file. */
     @FunctionalInterface
     interface Content {
-        void writeTo(OutputStream out) throws IOException;
+        void writeTo(FileSink out) throws IOException;
+    }
+
+    /**
+     * Where a new file's bytes go: written like any stream, or copied from a range of another
+     * file of the folder without passing through the program (copy_file_range; a reflink where
+     * the file system shares extents, e.g. btrfs or XFS).
+     */
+    abstract class FileSink extends OutputStream {
+        /**
+         * Appends {@code length} bytes at {@code offset} of {@code source}, if its stat is
+         * still {@code expected}; returns false, having written nothing, if it is not. A source
+         * that changes while it is copied fails the write with an IOException (never
+         * {@link ChangedMeanwhile}, which would mark the file being written as the one changed).
+         */
+        public abstract boolean copyRange(RelPath source, FileStat expected, long offset, long length) throws IOException;
     }
 
     /** The path changed since the caller looked at it: nothing was written. */
