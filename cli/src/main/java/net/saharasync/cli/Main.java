@@ -13,6 +13,7 @@ import picocli.CommandLine.Command;
                 ChunkCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
     public static void main(String[] args) {
+        NativeLibraries.prepare();
         System.exit(commandLine().execute(args));
     }
 
