@@ -301,7 +301,9 @@ public final class LocalFs implements SyncFs {
                 content.writeTo(out);
                 out.flush();
                 setExecutable(tmp, executable);
-                Files.setLastModifiedTime(tmp, FileTime.from(mtimeNanos, TimeUnit.NANOSECONDS));
+                // Never through a link (the temp file is ours, but nothing here follows links).
+                Files.getFileAttributeView(tmp, java.nio.file.attribute.BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
+                        .setTimes(FileTime.from(mtimeNanos, TimeUnit.NANOSECONDS), null, null);
                 if (fsync) ch.force(true);
             }
             // The stat of the temp file is the stat of the file once renamed (same inode), even
@@ -458,7 +460,8 @@ public final class LocalFs implements SyncFs {
     }
 
     private static void setExecutable(Path f, boolean exec) throws IOException {
-        Set<PosixFilePermission> perms = EnumSet.copyOf(Files.getPosixFilePermissions(f));
+        Set<PosixFilePermission> was = Files.getPosixFilePermissions(f, LinkOption.NOFOLLOW_LINKS);
+        Set<PosixFilePermission> perms = EnumSet.copyOf(was);
         if (exec) {
             perms.add(PosixFilePermission.OWNER_EXECUTE);
             if (perms.contains(PosixFilePermission.GROUP_READ)) perms.add(PosixFilePermission.GROUP_EXECUTE);
@@ -466,7 +469,7 @@ public final class LocalFs implements SyncFs {
         } else {
             perms.removeAll(EnumSet.of(PosixFilePermission.OWNER_EXECUTE, PosixFilePermission.GROUP_EXECUTE, PosixFilePermission.OTHERS_EXECUTE));
         }
-        Files.setPosixFilePermissions(f, perms);
+        if (!perms.equals(was)) Files.setPosixFilePermissions(f, perms); // a new file usually has them already
     }
 
     static void fsyncDirectory(Path dir) throws IOException {
