@@ -151,6 +151,10 @@ public final class SyncEngine implements AutoCloseable {
         ObjectStore objects = index.objects();
         Optional<Base> base = index.base();
         lock();
+        // The host's head is asked for while the folder is scanned: one round trip (and, in a
+        // fresh process, the HTTP client's start-up) off the critical path. A head that moves
+        // meanwhile only costs a retry: the commit is a compare-and-swap.
+        java.util.concurrent.CompletableFuture<Head> early = host.concurrentRequests() ? headAsync() : null;
         Scanner.Result scan = scan(objects, base);
         // Cycles are the only writers and run one at a time: a temp file seen now is a leftover of a crash.
         for (RelPath t : scan.tempFiles()) fs.deleteTemp(t);
@@ -160,7 +164,7 @@ public final class SyncEngine implements AutoCloseable {
         boolean agreed = false;
         Head head = null;
         for (int attempt = 0; attempt < MAX_CAS_ATTEMPTS && !agreed && skipped.isEmpty(); attempt++) {
-            head = host.head(config.volume());
+            head = attempt == 0 && early != null ? Await.result(early, "asking for the head") : host.head(config.volume());
             Optional<Hash> baseCommit = base.map(Base::commit);
             // Base is "clean" when the folder was left exactly at the base commit's tree; after
             // a partly skipped apply its root differs, and a merge pass finishes the job.
@@ -217,6 +221,18 @@ public final class SyncEngine implements AutoCloseable {
         return new CycleReport(agreed, head == null ? 0 : head.seq(), head == null ? "" : head.commit().map(Hash::toHex).orElse(""),
                 host.bytesSent() - sent0, host.bytesReceived() - received0, filesUp, filesDown, conflicts, millis,
                 List.copyOf(skipped), List.copyOf(scan.unsettled()), scan.bytesHashed());
+    }
+
+    private java.util.concurrent.CompletableFuture<Head> headAsync() {
+        java.util.concurrent.CompletableFuture<Head> f = new java.util.concurrent.CompletableFuture<>();
+        Thread.ofVirtual().name("sahara-head").start(() -> {
+            try {
+                f.complete(host.head(config.volume()));
+            } catch (IOException | RuntimeException e) {
+                f.completeExceptionally(e);
+            }
+        });
+        return f;
     }
 
     /** What the folder holds that the host does not have yet (scan against base), and conflict copies present. */

@@ -28,7 +28,10 @@ final class FileSystemBarrier {
         int close(int fd);
     }
 
-    private static final Optional<LibC> LIBC = load();
+    /** Loaded on first use: binding libc through jnr-ffi costs start-up time a `sync --once` that writes few files should not pay. */
+    private static final class Holder {
+        static final Optional<LibC> LIBC = load();
+    }
 
     private final Path folder;
 
@@ -37,7 +40,7 @@ final class FileSystemBarrier {
     }
 
     private static Optional<LibC> load() {
-        if (!System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT).contains("linux")) return Optional.empty();
+        if (!linux()) return Optional.empty();
         try {
             return Optional.of(LibraryLoader.create(LibC.class).load("c"));
         } catch (RuntimeException | LinkageError e) {
@@ -46,14 +49,23 @@ final class FileSystemBarrier {
         }
     }
 
-    /** A barrier for the file system holding {@code folder}, if this platform has syncfs. */
+    /** A barrier for the file system holding {@code folder}, if this platform may have syncfs (see {@link #available}). */
     static Optional<FileSystemBarrier> forFolder(Path folder) {
-        return LIBC.map(c -> new FileSystemBarrier(folder));
+        return linux() ? Optional.of(new FileSystemBarrier(folder)) : Optional.empty();
+    }
+
+    private static boolean linux() {
+        return System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT).contains("linux");
+    }
+
+    /** Whether syncfs could be bound (the first call binds it). */
+    boolean available() {
+        return Holder.LIBC.isPresent();
     }
 
     /** Returns once everything written so far to the folder's file system is durable. */
     void sync() throws IOException {
-        LibC c = LIBC.orElseThrow();
+        LibC c = Holder.LIBC.orElseThrow(() -> new IOException("syncfs(2) is not available here"));
         int fd = c.open(folder.toString(), O_RDONLY);
         if (fd < 0) throw new IOException("cannot open " + folder + " to sync it: errno " + errno(c));
         try {

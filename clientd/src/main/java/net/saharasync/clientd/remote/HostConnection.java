@@ -47,6 +47,14 @@ public interface HostConnection extends AutoCloseable {
 
     record Upload(Hash hash, byte[] stored) {}
 
+    /**
+     * Whether requests may be made from several threads at once (a real host: yes; the
+     * simulated one: no, its faults follow the order of requests).
+     */
+    default boolean concurrentRequests() {
+        return false;
+    }
+
     /** How many {@link #upload} calls may run at once (a simulated host: one). */
     default int concurrentUploads() {
         return 1;

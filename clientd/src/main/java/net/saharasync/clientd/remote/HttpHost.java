@@ -136,6 +136,11 @@ public final class HttpHost implements HostConnection {
         return out;
     }
 
+    @Override
+    public boolean concurrentRequests() {
+        return true;
+    }
+
     /** Two batches in flight: the host checks and durably stores one while the next is on the way. */
     @Override
     public int concurrentUploads() {

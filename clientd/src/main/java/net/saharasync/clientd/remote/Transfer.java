@@ -185,16 +185,7 @@ public final class Transfer {
         }
 
         private void await(java.util.concurrent.Future<?> f) throws IOException {
-            try {
-                f.get();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new java.io.InterruptedIOException("interrupted while uploading");
-            } catch (java.util.concurrent.ExecutionException e) {
-                if (e.getCause() instanceof IOException io) throw io;
-                if (e.getCause() instanceof RuntimeException re) throw re;
-                throw new IOException(e.getCause());
-            }
+            net.saharasync.clientd.Await.result(f, "uploading");
         }
 
         @Override

@@ -18,6 +18,7 @@ class FileSystemBarrierTest {
     @Test
     void onLinuxTheBarrierIsThereAndSyncsTheFolder() throws IOException {
         FileSystemBarrier b = FileSystemBarrier.forFolder(tmp).orElseThrow();
+        org.assertj.core.api.Assertions.assertThat(b.available()).isTrue();
         b.sync();
     }
 
