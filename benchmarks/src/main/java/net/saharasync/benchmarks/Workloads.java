@@ -147,6 +147,7 @@ public final class Workloads {
     }
 
     private void w1Edit(String name, byte[] content) throws Exception {
+        flushDirtyPages(); // the previous rsync's unsynced 256 MiB must not land on this measurement
         Thread.sleep(500);
         long a0 = proxyA.total(), b0 = proxyB.total();
         saveLikeVim(a.resolve("big.bin"), content);
@@ -156,6 +157,7 @@ public final class Workloads {
         Thread.sleep(1000); // let both daemons finish their follow-up cycles; they count too
         long wireA = proxyA.total() - a0, wireB = proxyB.total() - b0;
         saveLikeVim(rsyncSrc.resolve("big.bin"), content);
+        flushDirtyPages();
         long r0 = System.nanoTime();
         long rsyncBytes = rsync("big.bin");
         long rsyncMillis = (System.nanoTime() - r0) / 1_000_000;
@@ -288,6 +290,15 @@ public final class Workloads {
             Thread.sleep(1);
         }
         throw new IllegalStateException(file + " never arrived");
+    }
+
+    /** sync(1): every measurement starts with nothing left to write back from the one before. */
+    private static void flushDirtyPages() throws Exception {
+        Process p = new ProcessBuilder("sync").inheritIO().start();
+        if (!p.waitFor(120, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new IllegalStateException("sync did not finish");
+        }
     }
 
     private static String bytes(long n) {
