@@ -249,15 +249,15 @@ public final class Applier {
      */
     private record OldVersion(RelPath path, FileStat stat, Map<Hash, Long> offsets) {}
 
-    private Optional<OldVersion> oldVersion(RelPath p) {
-        if (before.isEmpty() || before.get().kind() != net.saharasync.merkle.EntryKind.FILE || before.get().size() == 0) return Optional.empty();
+    private Optional<OldVersion> oldVersion(RelPath p, List<FileChild> oldChunks) {
+        if (oldChunks.isEmpty()) return Optional.empty();
         Optional<FileState> st = index.file(p.path());
         if (st.isEmpty() || st.get().stat().kind() != FileStat.Kind.FILE || !st.get().content().equals(before.get().content())) {
             return Optional.empty();
         }
         Map<Hash, Long> offsets = new HashMap<>();
         long at = 0;
-        for (FileChild c : FileTree.chunks(objects, before.get().file())) {
+        for (FileChild c : oldChunks) {
             offsets.putIfAbsent(c.hash(), at);
             at += c.length();
         }
@@ -285,8 +285,11 @@ public final class Applier {
 
     private void writeFile(RelPath p, Entry e) throws IOException {
         List<FileChild> chunks = FileTree.chunks(objects, e.file());
+        // The version being replaced (a modification of a non-empty file): bases for deltas, ranges to copy.
+        List<FileChild> old = before.isPresent() && before.get().kind() == net.saharasync.merkle.EntryKind.FILE && before.get().size() > 0
+                ? FileTree.chunks(objects, before.get().file()) : List.of();
         fs.mkdirs(p.parent());
-        pending.add(new PendingWrite(p, e, chunks, Optional.ofNullable(observed.get(p.path())), bases(chunks), oldVersion(p)));
+        pending.add(new PendingWrite(p, e, chunks, Optional.ofNullable(observed.get(p.path())), bases(chunks, old), oldVersion(p, old)));
         pendingBytes += e.size();
         if (pendingBytes >= FLUSH_BYTES || pending.size() >= FLUSH_FILES) flushWrites();
     }
@@ -295,15 +298,15 @@ public final class Applier {
      * For the chunks of a modified file that no local file holds: the old version's chunk at
      * the same place, when it is still here, so the host can send a patch against it.
      */
-    private Map<Hash, Hash> bases(List<FileChild> chunks) {
-        if (before.isEmpty() || before.get().kind() != net.saharasync.merkle.EntryKind.FILE || before.get().size() == 0) return Map.of();
-        List<FileChild> old = FileTree.chunks(objects, before.get().file());
+    private Map<Hash, Hash> bases(List<FileChild> chunks, List<FileChild> oldChunks) {
+        if (oldChunks.isEmpty()) return Map.of();
+        net.saharasync.clientd.remote.ChunkLayout old = new net.saharasync.clientd.remote.ChunkLayout(oldChunks);
         Map<Hash, Hash> out = new HashMap<>();
         long offset = 0;
         for (FileChild c : chunks) {
             if (c.length() >= Transfer.DELTA_MIN && index.chunk(c.hash()).isEmpty() && baseBytesHeld < MAX_BASE_BYTES) {
                 final long at = offset;
-                Optional<Hash> o = Transfer.overlapping(old, at, c.length()).filter(x -> !x.equals(c.hash()));
+                Optional<Hash> o = old.overlapping(at, c.length()).filter(x -> !x.equals(c.hash()));
                 Optional<byte[]> bytes = o.flatMap(x -> baseBytes.containsKey(x) ? Optional.of(baseBytes.get(x)) : transfer.localChunk(x));
                 if (bytes.isPresent()) {
                     if (baseBytes.putIfAbsent(o.get(), bytes.get()) == null) baseBytesHeld += bytes.get().length;

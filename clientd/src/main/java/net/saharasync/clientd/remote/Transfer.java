@@ -201,14 +201,14 @@ public final class Transfer {
     private Map<Hash, Hash> planDeltas(ObjectStore objects, List<Hash> need, Map<Hash, ChunkLocation> fresh,
                                        java.util.function.Function<String, Optional<Entry>> baseEntry) {
         Map<Hash, Hash> out = new java.util.HashMap<>();
-        Map<String, List<net.saharasync.merkle.TreeObject.FileChild>> oldChunks = new java.util.HashMap<>();
+        Map<String, ChunkLayout> oldChunks = new java.util.HashMap<>();
         for (Hash h : need) {
             ChunkLocation at = fresh.containsKey(h) ? fresh.get(h) : null;
             if (at == null || at.length() < DELTA_MIN) continue;
-            List<net.saharasync.merkle.TreeObject.FileChild> old = oldChunks.computeIfAbsent(at.path(), p -> baseEntry.apply(p)
+            ChunkLayout old = oldChunks.computeIfAbsent(at.path(), p -> baseEntry.apply(p)
                     .filter(e -> e.kind() == net.saharasync.merkle.EntryKind.FILE && e.size() > 0)
-                    .map(e -> net.saharasync.merkle.FileTree.chunks(objects, e.file())).orElse(List.of()));
-            overlapping(old, at.offset(), at.length()).filter(c -> !c.equals(h)).ifPresent(c -> out.put(h, c));
+                    .map(e -> new ChunkLayout(net.saharasync.merkle.FileTree.chunks(objects, e.file()))).orElse(ChunkLayout.EMPTY));
+            old.overlapping(at.offset(), at.length()).filter(c -> !c.equals(h)).ifPresent(c -> out.put(h, c));
         }
         return out;
     }
@@ -227,22 +227,6 @@ public final class Transfer {
             out.putAll(NodeBases.match(NodeBases.layout(objects, now.get().file()), NodeBases.layout(objects, was.get().file())));
         }
         return out;
-    }
-
-    /** The chunk of {@code chunks} (in file order) that overlaps [offset, offset+length) the most. */
-    public static Optional<Hash> overlapping(List<net.saharasync.merkle.TreeObject.FileChild> chunks, long offset, long length) {
-        long pos = 0, best = 0;
-        Hash found = null;
-        for (var c : chunks) {
-            long from = Math.max(pos, offset), to = Math.min(pos + c.length(), offset + length);
-            if (to - from > best) {
-                best = to - from;
-                found = c.hash();
-            }
-            pos += c.length();
-            if (pos >= offset + length) break;
-        }
-        return Optional.ofNullable(found);
     }
 
     /** A chunk's bytes, read from the file the index (or this scan) says holds it, checked against its hash. */
