@@ -164,9 +164,7 @@ public final class Applier {
         }
         moved++;
         // The index and the scan's view follow the move (same inode, same mtime: nothing to re-read).
-        String prefix = m.from() + "/";
-        for (String p : m.before().isDirectory() ? index.paths() : List.of(m.from())) {
-            if (!p.equals(m.from()) && !p.startsWith(prefix)) continue;
+        for (String p : m.before().isDirectory() ? index.pathsUnder(m.from()) : List.of(m.from())) {
             String np = m.path() + p.substring(m.from().length());
             index.file(p).ifPresent(st -> indexChanges.put(np, Optional.of(st)));
             indexChanges.putIfAbsent(p, Optional.empty());

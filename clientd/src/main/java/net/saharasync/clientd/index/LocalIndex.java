@@ -91,18 +91,33 @@ public final class LocalIndex implements AutoCloseable {
      * what a scan of that directory needs.
      */
     public java.util.Map<String, FileState> filesIn(String dir) {
+        java.util.Map<String, FileState> out = new java.util.HashMap<>();
         String prefix = dir.isEmpty() ? "" : dir + "/";
-        byte[] p = prefix.getBytes(StandardCharsets.UTF_8);
-        return env.read(txn -> {
-            java.util.Map<String, FileState> out = new java.util.HashMap<>();
-            txn.scan(files, p.length == 0 ? Optional.empty() : Optional.of(key(prefix)), (k, v) -> {
+        under(dir, (path, v) -> {
+            String rest = path.substring(prefix.length());
+            if (!rest.contains("/")) out.put(rest, decodeFile(v));
+        });
+        return out;
+    }
+
+    /** Every indexed path inside {@code dir} (at any depth), in order: a range of the sorted keys. */
+    public List<String> pathsUnder(String dir) {
+        List<String> out = new ArrayList<>();
+        under(dir, (path, v) -> out.add(path));
+        return out;
+    }
+
+    /** Visits the entries whose path lies inside {@code dir}, in one read transaction. */
+    private void under(String dir, java.util.function.BiConsumer<String, ByteBuffer> visit) {
+        String prefix = dir.isEmpty() ? "" : dir + "/";
+        env.read(txn -> {
+            txn.scan(files, prefix.isEmpty() ? Optional.empty() : Optional.of(key(prefix)), (k, v) -> {
                 String path = StandardCharsets.UTF_8.decode(k.duplicate()).toString();
                 if (!path.startsWith(prefix)) return false;
-                String rest = path.substring(prefix.length());
-                if (!rest.contains("/")) out.put(rest, decodeFile(v));
+                visit.accept(path, v);
                 return true;
             });
-            return out;
+            return null;
         });
     }
 
