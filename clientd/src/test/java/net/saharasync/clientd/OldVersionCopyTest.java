@@ -87,7 +87,10 @@ class OldVersionCopyTest {
         Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     }
 
-    private Counting reopenB(TwoMachines m) {
+    /** {@code v1} in sync on A and B, then B reopened on a counting file system. */
+    private Counting inSyncThenCounting(TwoMachines m, byte[] v1) throws IOException {
+        Files.write(m.a.resolve("big.bin"), v1);
+        m.settle();
         m.eb.close();
         Counting[] fs = new Counting[1];
         ClientConfig cb = ClientConfig.load(m.b);
@@ -99,9 +102,7 @@ class OldVersionCopyTest {
     void anEditedBigFileIsBuiltFromTheUnchangedRangesOfTheOldOneWithoutReadingThem() throws Exception {
         try (TwoMachines m = new TwoMachines(tmp)) {
             byte[] v1 = random(1, 8 << 20);
-            Files.write(m.a.resolve("big.bin"), v1);
-            m.settle();
-            Counting fsB = reopenB(m);
+            Counting fsB = inSyncThenCounting(m, v1);
 
             byte[] v2 = v1.clone();
             v2[v2.length / 2] ^= 0x5A; // one byte in the middle
@@ -124,9 +125,7 @@ class OldVersionCopyTest {
     void anOldVersionChangedAfterTheScanIsNotCopiedFrom() throws Exception {
         try (TwoMachines m = new TwoMachines(tmp)) {
             byte[] v1 = random(3, 4 << 20);
-            Files.write(m.a.resolve("big.bin"), v1);
-            m.settle();
-            Counting fsB = reopenB(m);
+            Counting fsB = inSyncThenCounting(m, v1);
 
             byte[] v2 = v1.clone();
             v2[100] ^= 1;
