@@ -180,20 +180,47 @@ public final class HostLoad {
         System.out.printf("upload   %5d MiB in %d batches of 32 MiB, %d in flight: %7.1f MB/s (%.2f s); first commit of %d objects: %.0f ms%n",
                 mib, bodies.size(), IN_FLIGHT, wire / 1e6 / secs(t1 - t0), secs(t1 - t0), toSend.size(), (t2 - t1) / 1e6);
 
-        // Download every chunk, in requests of 1024 chunks (~64 MiB), reading every frame.
-        long t3 = System.nanoTime(), got = 0;
+        // Download every chunk, in requests of 1024 chunks (~64 MiB), reading every frame: the
+        // first pass right after the upload, then warm passes with each of the JDK's two HTTP
+        // clients (java.net.http hands every 16 KiB between threads; HttpURLConnection reads
+        // on the caller's thread; the client uses the latter for requests since 2026-12-01).
+        System.out.printf("download %5d MiB, first pass (HttpURLConnection): %s%n", mib, download(chunkHashes, false));
+        for (int rep = 0; rep < 3; rep++) {
+            System.out.printf("download %5d MiB, warm: HttpURLConnection %s, java.net.http %s%n", mib,
+                    download(chunkHashes, false), download(chunkHashes, true));
+        }
+    }
+
+    /** Fetches every chunk once; returns the rate. */
+    private String download(List<Hash> chunkHashes, boolean jdkHttpClient) throws Exception {
+        long t0 = System.nanoTime(), got = 0;
         for (int i = 0; i < chunkHashes.size(); i += 1024) {
-            List<Hash> batch = chunkHashes.subList(i, Math.min(chunkHashes.size(), i + 1024));
-            HttpResponse<InputStream> resp = http.send(req("/v1/blocks/fetch").POST(HttpRequest.BodyPublishers.ofByteArray(hashList(batch))).build(),
-                    HttpResponse.BodyHandlers.ofInputStream());
-            if (resp.statusCode() != 200) throw new IllegalStateException("fetch: " + resp.statusCode());
-            try (InputStream in = resp.body()) {
+            byte[] asked = hashList(chunkHashes.subList(i, Math.min(chunkHashes.size(), i + 1024)));
+            InputStream body;
+            if (jdkHttpClient) {
+                HttpResponse<InputStream> resp = http.send(req("/v1/blocks/fetch").POST(HttpRequest.BodyPublishers.ofByteArray(asked)).build(),
+                        HttpResponse.BodyHandlers.ofInputStream());
+                if (resp.statusCode() != 200) throw new IllegalStateException("fetch: " + resp.statusCode());
+                body = resp.body();
+            } else {
+                java.net.HttpURLConnection c = (java.net.HttpURLConnection) URI.create(base + "/v1/blocks/fetch").toURL().openConnection();
+                c.setRequestMethod("POST");
+                c.setDoOutput(true);
+                c.setRequestProperty("Authorization", "Bearer " + token);
+                c.setFixedLengthStreamingMode(asked.length);
+                try (java.io.OutputStream o = c.getOutputStream()) {
+                    o.write(asked);
+                }
+                if (c.getResponseCode() != 200) throw new IllegalStateException("fetch: " + c.getResponseCode());
+                body = new java.io.BufferedInputStream(c.getInputStream(), 1 << 16);
+            }
+            try (InputStream in = body) {
                 BlockFrames.Reader r = new BlockFrames.Reader(in);
                 for (var f = r.next(); f.isPresent(); f = r.next()) got += BlockFrames.frameLength(f.get().stored());
             }
         }
-        long t4 = System.nanoTime();
-        System.out.printf("download %5d MiB: %7.1f MB/s (%.2f s)%n", mib, got / 1e6 / secs(t4 - t3), secs(t4 - t3));
+        double secs = secs(System.nanoTime() - t0);
+        return String.format("%7.1f MB/s (%.2f s)", got / 1e6 / secs, secs);
     }
 
     private void negotiation(int n) throws Exception {

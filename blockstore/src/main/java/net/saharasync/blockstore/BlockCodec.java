@@ -104,6 +104,12 @@ public final class BlockCodec {
             dst.order(ByteOrder.BIG_ENDIAN).put(format).putInt(rawLength).putInt(crc).put(payload, offset, payloadLength).order(order);
         }
 
+        /** The stored form as two buffers, its header and its payload where it lies (not copied). */
+        public ByteBuffer[] buffers() {
+            ByteBuffer head = ByteBuffer.allocate(HEADER).put(format).putInt(rawLength).putInt(crc).flip();
+            return new ByteBuffer[] {head, ByteBuffer.wrap(payload, offset, payloadLength).slice()};
+        }
+
         public byte[] toBytes() {
             byte[] out = new byte[length()];
             writeTo(ByteBuffer.wrap(out));

@@ -83,7 +83,7 @@ final class SimulatedHost implements HostConnection {
             // Deltas are rebuilt from their base, as the real host does; a bad one fails the batch.
             byte[] raw = net.saharasync.blockstore.BlockDelta.resolve(u.hash(), u.stored(), b -> state.blocks.get(b));
             ok.add(new BlockStore.StoredBlock(u.hash(), codec.encode(raw)));
-            sent += u.stored().length;
+            sent += u.length();
         }
         state.blocks.putAllStored(ok);
         faults.maybe("upload answer");

@@ -23,13 +23,19 @@ final class TwoMachines implements AutoCloseable {
     SyncEngine eb;
 
     TwoMachines(Path tmp) throws IOException {
-        host = HostServer.start(HostConfig.loopback(tmp.resolve("host"), 0));
+        this(tmp, false);
+    }
+
+    /** With {@code tls}, the host serves HTTPS with its self-made certificate, which both folders pin. */
+    TwoMachines(Path tmp, boolean tls) throws IOException {
+        host = HostServer.start(HostConfig.loopback(tmp.resolve("host"), 0).withTls(tls));
         Accounts acc = host.store().accounts();
         token = acc.issueToken(acc.addUser("me", false), "test").secret();
         a = tmp.resolve("A");
         b = tmp.resolve("B");
-        Join.join(url(), token, a, "docs", "A", Optional.empty());
-        Join.join(url(), token, b, "docs", "B", Optional.empty());
+        Optional<String> pin = host.tls().map(t -> t.fingerprint());
+        Join.join(url(), token, a, "docs", "A", pin);
+        Join.join(url(), token, b, "docs", "B", pin);
         ea = SyncEngine.open(a);
         eb = SyncEngine.open(b);
     }

@@ -45,7 +45,29 @@ public interface HostConnection extends AutoCloseable {
     /** Uploads blocks in their stored form ({@code BlockCodec}); one durable batch. */
     void upload(List<Upload> blocks) throws IOException;
 
-    record Upload(Hash hash, byte[] stored) {}
+    /**
+     * A block to upload: its stored form as the buffers that hold it (a header and the payload
+     * where it already lies), so a batch goes on the wire without being copied together first.
+     */
+    record Upload(Hash hash, java.nio.ByteBuffer... parts) {
+        public Upload(Hash hash, byte[] stored) {
+            this(hash, java.nio.ByteBuffer.wrap(stored));
+        }
+
+        /** Bytes of the stored form. */
+        public int length() {
+            int n = 0;
+            for (java.nio.ByteBuffer b : parts) n += b.remaining();
+            return n;
+        }
+
+        /** The stored form as one array (a copy). */
+        public byte[] stored() {
+            java.nio.ByteBuffer all = java.nio.ByteBuffer.allocate(length());
+            for (java.nio.ByteBuffer b : parts) all.put(b.duplicate());
+            return all.array();
+        }
+    }
 
     /**
      * Whether requests may be made from several threads at once (a real host: yes; the

@@ -110,24 +110,22 @@ public final class Transfer {
             for (Hash h : need) {
                 Optional<byte[]> stored = local.getStored(h);
                 byte[] raw = stored.isPresent() ? null : reader.chunk(h, freshLocations);
-                byte[] form = stored.isPresent() ? stored.get() : codec.encode(raw).toBytes();
+                HostConnection.Upload form = stored.isPresent() ? new HostConnection.Upload(h, stored.get())
+                        : new HostConnection.Upload(h, codec.encode(raw).buffers());
                 Hash oldNode = nodeBase.get(h);
                 if (stored.isPresent() && oldNode != null) {
                     Optional<byte[]> now = local.get(h), was = local.get(oldNode);
-                    if (now.isPresent() && was.isPresent()) {
-                        byte[] delta = BlockDelta.patch(oldNode, was.get(), now.get());
-                        if (delta.length < form.length - form.length / 5) form = delta;
-                    }
+                    if (now.isPresent() && was.isPresent()) form = smaller(form, BlockDelta.patch(oldNode, was.get(), now.get()));
                 }
                 Hash old = baseOf.get(h);
                 if (raw != null && old != null) {
                     byte[] delta = oldBytes.containsKey(old) ? BlockDelta.patch(old, oldBytes.get(old), raw)
                             : signatures.containsKey(old) ? BlockDelta.copy(old, signatures.get(old), raw) : null;
-                    if (delta != null && delta.length < form.length - form.length / 5) form = delta;
+                    if (delta != null) form = smaller(form, delta);
                 }
-                batch.add(new HostConnection.Upload(h, form));
-                batchBytes += form.length;
-                batchRaw += raw != null ? raw.length : form.length;
+                batch.add(form);
+                batchBytes += form.length();
+                batchRaw += raw != null ? raw.length : form.length();
                 if (batchBytes >= UPLOAD_BATCH_BYTES) {
                     sender.send(batch, batchRaw);
                     batch = new ArrayList<>();
@@ -142,6 +140,12 @@ public final class Transfer {
             progress.finish();
         }
         return need.size();
+    }
+
+    /** The delta instead of the whole form when it saves at least a fifth. */
+    private static HostConnection.Upload smaller(HostConnection.Upload whole, byte[] delta) {
+        int n = whole.length();
+        return delta.length < n - n / 5 ? new HostConnection.Upload(whole.hash(), delta) : whole;
     }
 
     /**
