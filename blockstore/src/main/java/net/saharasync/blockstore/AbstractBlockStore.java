@@ -95,6 +95,12 @@ public abstract class AbstractBlockStore implements BlockStore {
     }
 
     @Override
+    public OptionalInt storedLength(Hash hash) {
+        Optional<Integer> n = readStored(hash, ByteBuffer::remaining);
+        return n.map(OptionalInt::of).orElseGet(OptionalInt::empty);
+    }
+
+    @Override
     public Optional<byte[]> get(Hash hash, boolean verifyHash) {
         return readStored(hash, value -> BlockCodec.decode(hash, value, verifyHash));
     }

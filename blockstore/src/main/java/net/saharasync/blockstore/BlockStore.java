@@ -45,6 +45,9 @@ public interface BlockStore extends AutoCloseable {
     /** The length the block decodes to, from its stored header (no decompression). */
     OptionalInt rawLength(Hash hash);
 
+    /** The length of the block's stored form (what {@link #getStored} returns), without reading it. */
+    OptionalInt storedLength(Hash hash);
+
     /** The block's bytes, CRC-checked; with {@code verifyHash} also checked against {@code hash}. */
     Optional<byte[]> get(Hash hash, boolean verifyHash);
 

@@ -218,6 +218,9 @@ public abstract class BlockStoreContract {
         assertThat(store.rawLength(th)).hasValue(100_000);
         assertThat(store.rawLength(nh)).hasValue(70_000);
         assertThat(store.rawLength(Hash.of(new byte[] {1}))).isEmpty();
+        assertThat(store.storedLength(th)).hasValue(textStored.length);
+        assertThat(store.storedLength(nh)).hasValue(noiseStored.length);
+        assertThat(store.storedLength(Hash.of(new byte[] {1}))).isEmpty();
         assertThat(store.getStored(Hash.of(new byte[] {1}))).isEmpty();
         assertThat(store.putAllStored(List.of(new BlockStore.StoredBlock(th, BlockCodec.StoredForm.verified(th, textStored)))).added())
                 .isZero();

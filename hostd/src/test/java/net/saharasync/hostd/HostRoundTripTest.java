@@ -53,6 +53,8 @@ class HostRoundTripTest {
         List<Hash> hashes = chunks.stream().map(FileChild::hash).toList();
         TestClient.Reply r = c.fetch(hashes);
         assertThat(r.status()).as(new String(r.body())).isEqualTo(200);
+        // Sized, not chunked: clients read the frames straight through.
+        assertThat(r.declaredLength()).isEqualTo(r.body().length);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         List<BlockFrames.Frame> frames = TestClient.readFrames(r.body());
         assertThat(frames).hasSize(hashes.size());

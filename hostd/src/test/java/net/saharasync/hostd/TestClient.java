@@ -26,8 +26,8 @@ import net.saharasync.blockstore.Hash;
 final class TestClient {
     static final ObjectMapper JSON = new ObjectMapper();
 
-    /** A response: status and body (JSON parsed when it is JSON). */
-    record Reply(int status, byte[] body) {
+    /** A response: status, body (JSON parsed when it is JSON) and the Content-Length it declared (-1 if none, e.g. chunked). */
+    record Reply(int status, byte[] body, long declaredLength) {
         JsonNode json() {
             try {
                 return JSON.readTree(body);
@@ -68,7 +68,7 @@ final class TestClient {
     Reply send(HttpRequest r) {
         try {
             HttpResponse<byte[]> resp = http.send(r, HttpResponse.BodyHandlers.ofByteArray());
-            return new Reply(resp.statusCode(), resp.body());
+            return new Reply(resp.statusCode(), resp.body(), resp.headers().firstValueAsLong("Content-Length").orElse(-1));
         } catch (IOException | InterruptedException e) {
             throw new AssertionError("request failed: " + r, e);
         }

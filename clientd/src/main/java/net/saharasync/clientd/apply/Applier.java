@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import net.saharasync.blockstore.Hash;
+import net.saharasync.clientd.Await;
 import net.saharasync.clientd.fs.FileStat;
 import net.saharasync.clientd.fs.RelPath;
 import net.saharasync.clientd.fs.SyncFs;
@@ -335,14 +336,18 @@ public final class Applier {
     }
 
     private void flushBatch(List<PendingWrite> batch) throws IOException {
-        Map<Hash, byte[]> fetched = prefetch(batch);
+        Prefetch[] fetched = new Prefetch[1];
         List<SyncFs.FileWrite> writes = new ArrayList<>();
         for (PendingWrite w : batch) {
-            writes.add(new SyncFs.FileWrite(w.p(), out -> writeChunks(out, w, fetched),
+            writes.add(new SyncFs.FileWrite(w.p(), out -> writeChunks(out, w, fetched[0]),
                     w.e().mtimeNanos(), w.e().executable(), w.expected()));
         }
-        // Durable on return, before anything (index, base) records these files as written.
-        List<Optional<FileStat>> results = fs.writeFiles(writes);
+        List<Optional<FileStat>> results;
+        try (Prefetch p = prefetch(batch, SyncFs.writeOrder(writes))) {
+            fetched[0] = p;
+            // Durable on return, before anything (index, base) records these files as written.
+            results = fs.writeFiles(writes);
+        }
         List<Hash> downloaded = new ArrayList<>();
         for (PendingWrite w : batch) {
             for (FileChild c : w.chunks()) downloaded.add(c.hash());
@@ -367,18 +372,72 @@ public final class Applier {
         }
     }
 
-    /** The chunks of the batch's small files that no local file holds, downloaded in as few requests as possible. */
-    private Map<Hash, byte[]> prefetch(List<PendingWrite> batch) throws IOException {
+    /**
+     * The chunks of a batch's small files that no local file holds, asked for in as few
+     * requests as possible and in the order the files will be written. With a host that takes
+     * concurrent requests they are downloaded while the files are written (a file waits only
+     * for its own chunks); otherwise all of them first.
+     */
+    private Prefetch prefetch(List<PendingWrite> batch, List<Integer> order) throws IOException {
         java.util.LinkedHashMap<Hash, Optional<Hash>> want = new java.util.LinkedHashMap<>();
-        for (PendingWrite w : batch) {
+        for (int i : order) {
+            PendingWrite w = batch.get(i);
             if (w.e().size() > PREFETCH_FILE) continue;
             for (FileChild c : w.chunks()) {
                 if (index.chunk(c.hash()).isEmpty()) want.putIfAbsent(c.hash(), Optional.ofNullable(w.bases().get(c.hash())));
             }
         }
-        Map<Hash, byte[]> got = new java.util.concurrent.ConcurrentHashMap<>();
-        if (!want.isEmpty()) host.fetchDelta(new ArrayList<>(want.keySet()), new ArrayList<>(want.values()), this::heldBase, got::put);
-        return got;
+        return new Prefetch(want, host.concurrentRequests());
+    }
+
+    /** Chunks on their way from the host; {@link #get} waits for one. Closing stops the download if it still runs. */
+    private final class Prefetch implements AutoCloseable {
+        private final Map<Hash, java.util.concurrent.CompletableFuture<byte[]>> chunks = new HashMap<>();
+        private final Thread fetcher;
+
+        Prefetch(java.util.LinkedHashMap<Hash, Optional<Hash>> want, boolean concurrently) throws IOException {
+            for (Hash h : want.keySet()) chunks.put(h, new java.util.concurrent.CompletableFuture<>());
+            if (want.isEmpty()) {
+                fetcher = null;
+            } else if (concurrently) {
+                fetcher = Thread.ofVirtual().name("sahara-prefetch").start(() -> fetch(want));
+            } else {
+                fetcher = null;
+                fetch(want);
+                for (var f : chunks.values()) {
+                    if (f.isCompletedExceptionally()) Await.result(f, "downloading"); // throws the download's error
+                }
+            }
+        }
+
+        private void fetch(java.util.LinkedHashMap<Hash, Optional<Hash>> want) {
+            try {
+                host.fetchDelta(new ArrayList<>(want.keySet()), new ArrayList<>(want.values()), Applier.this::heldBase,
+                        (h, data) -> chunks.get(h).complete(data));
+                IOException missing = new IOException("the host's answer lacked a chunk");
+                for (var f : chunks.values()) f.completeExceptionally(missing);
+            } catch (IOException | RuntimeException e) {
+                for (var f : chunks.values()) f.completeExceptionally(e);
+            }
+        }
+
+        /** The chunk's bytes once they arrived, or null if it is not being prefetched. */
+        byte[] get(Hash h) throws IOException {
+            var f = chunks.get(h);
+            return f == null ? null : Await.result(f, "downloading");
+        }
+
+        @Override
+        public void close() throws IOException {
+            if (fetcher == null) return;
+            fetcher.interrupt(); // a no-op once it is done; else its request is abandoned
+            try {
+                fetcher.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new java.io.InterruptedIOException("interrupted while stopping a download");
+            }
+        }
     }
 
     /**
@@ -386,7 +445,7 @@ public final class Applier {
      * prefetched chunks, or chunks from a local file that still holds them (read and checked),
      * the rest downloaded in runs.
      */
-    private void writeChunks(SyncFs.FileSink out, PendingWrite w, Map<Hash, byte[]> fetched) throws IOException {
+    private void writeChunks(SyncFs.FileSink out, PendingWrite w, Prefetch fetched) throws IOException {
         List<Hash> run = new ArrayList<>();
         List<FileChild> copying = new ArrayList<>();
         long copyFrom = 0, copyLength = 0;
@@ -412,7 +471,7 @@ public final class Applier {
 
     /** Copies a run of the old version's bytes; if that file changed since the scan, the run's chunks go the checked way. */
     private void copyOld(SyncFs.FileSink out, PendingWrite w, List<FileChild> copying, long from, long length,
-                         Map<Hash, byte[]> fetched, List<Hash> run) throws IOException {
+                         Prefetch fetched, List<Hash> run) throws IOException {
         if (copying.isEmpty()) return;
         flush(out, run, w.bases());
         OldVersion old = w.old().orElseThrow();
@@ -422,7 +481,7 @@ public final class Applier {
         copying.clear();
     }
 
-    private void writeChunk(OutputStream out, FileChild c, Map<Hash, byte[]> fetched, List<Hash> run, Map<Hash, Hash> bases) throws IOException {
+    private void writeChunk(OutputStream out, FileChild c, Prefetch fetched, List<Hash> run, Map<Hash, Hash> bases) throws IOException {
         byte[] ready = fetched.get(c.hash());
         Optional<byte[]> local = ready != null ? Optional.of(ready) : transfer.localChunk(c.hash());
         if (local.isPresent()) {

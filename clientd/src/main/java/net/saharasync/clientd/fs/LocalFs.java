@@ -213,9 +213,8 @@ public final class LocalFs implements SyncFs {
             return;
         }
         List<java.util.concurrent.Callable<Void>> jobs = new ArrayList<>();
-        for (int i = 0; i < writes.size(); i++) {
-            int at = i;
-            FileWrite w = writes.get(i);
+        for (int at : SyncFs.writeOrder(writes)) {
+            FileWrite w = writes.get(at);
             jobs.add(() -> {
                 staged[at] = stage(w.path(), w.content(), w.mtimeNanos(), w.executable(), fsync);
                 return null;
@@ -229,36 +228,62 @@ public final class LocalFs implements SyncFs {
         }
     }
 
+    /** Write buffers of ChannelSinks, one per thread, reused: 20,000 small files allocated and zeroed 1.3 GB of them. */
+    private static final ThreadLocal<byte[]> SINK_BUFFER = new ThreadLocal<>();
+    private static final int SINK_BUFFER_BYTES = 1 << 16;
+
     /** A {@link FileSink} into a temp file's channel: buffered writes, range copies in the kernel. */
     private final class ChannelSink extends FileSink {
         private final FileChannel ch;
-        private final OutputStream buffered;
+        private byte[] buf;
+        private int used;
 
         ChannelSink(FileChannel ch) {
             this.ch = ch;
-            this.buffered = new java.io.BufferedOutputStream(java.nio.channels.Channels.newOutputStream(ch), 1 << 16);
+            byte[] mine = SINK_BUFFER.get();
+            SINK_BUFFER.remove(); // a sink opened inside this one gets its own
+            this.buf = mine != null ? mine : new byte[SINK_BUFFER_BYTES];
         }
 
         @Override
         public void write(int b) throws IOException {
-            buffered.write(b);
+            if (used == buf.length) flushBuffer();
+            buf[used++] = (byte) b;
         }
 
         @Override
         public void write(byte[] b, int off, int len) throws IOException {
-            buffered.write(b, off, len);
+            java.util.Objects.checkFromIndexSize(off, len, b.length);
+            if (len >= buf.length) {
+                flushBuffer();
+                writeFully(ByteBuffer.wrap(b, off, len));
+                return;
+            }
+            if (len > buf.length - used) flushBuffer();
+            System.arraycopy(b, off, buf, used, len);
+            used += len;
+        }
+
+        private void flushBuffer() throws IOException {
+            if (used == 0) return;
+            writeFully(ByteBuffer.wrap(buf, 0, used));
+            used = 0;
+        }
+
+        private void writeFully(ByteBuffer b) throws IOException {
+            while (b.hasRemaining()) ch.write(b);
         }
 
         @Override
         public void flush() throws IOException {
-            buffered.flush();
+            flushBuffer();
         }
 
         @Override
         public boolean copyRange(RelPath source, FileStat expected, long offset, long length) throws IOException {
             Optional<FileStat> before = stat(source);
             if (before.isEmpty() || !before.get().sameAs(expected) || before.get().size() < offset + length) return false;
-            buffered.flush();
+            flushBuffer();
             try (FileChannel src = FileChannel.open(resolve(source), StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
                 long done = 0;
                 while (done < length) {
@@ -283,7 +308,13 @@ public final class LocalFs implements SyncFs {
 
         @Override
         public void close() throws IOException {
-            buffered.flush();
+            if (buf == null) return;
+            try {
+                flushBuffer();
+            } finally {
+                SINK_BUFFER.set(buf);
+                buf = null;
+            }
         }
     }
 
