@@ -287,7 +287,7 @@ public final class LocalFs implements SyncFs {
             try (FileChannel src = FileChannel.open(resolve(source), StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
                 long done = 0;
                 while (done < length) {
-                    long n = src.transferTo(offset + done, length - done, ch);
+                    long n = src.transferTo(offset + done, copyStep(offset + done, ch.position(), length - done), ch);
                     if (n <= 0) throw changedWhileCopied(source); // shorter than its stat said
                     done += n;
                 }
@@ -316,6 +316,22 @@ public final class LocalFs implements SyncFs {
                 buf = null;
             }
         }
+    }
+
+    /** The block size range copies are aligned to, so file systems that share extents can. */
+    static final long COPY_ALIGN = 4096;
+
+    /**
+     * How much of a range copy to ask for in one call. A reflink (btrfs, XFS) needs source and
+     * destination offsets on block boundaries: when both sit at the same distance from one (an
+     * overwrite or an append keeps offsets), the first call only goes up to the boundary, so the
+     * rest starts aligned and is shared instead of copied.
+     */
+    static long copyStep(long sourceOffset, long destOffset, long remaining) {
+        long step = remaining;
+        long phase = Math.floorMod(sourceOffset, COPY_ALIGN);
+        if (phase != 0 && phase == Math.floorMod(destOffset, COPY_ALIGN)) step = Math.min(step, COPY_ALIGN - phase);
+        return step;
     }
 
     /** A temp file written beside its target, with its final mode and mtime, not yet renamed. */

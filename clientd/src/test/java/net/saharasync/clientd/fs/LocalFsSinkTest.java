@@ -64,4 +64,17 @@ class LocalFsSinkTest {
         List<String> order = SyncFs.writeOrder(writes).stream().map(i -> paths[i]).toList();
         assertThat(order).containsExactly("a/1", "b/1", "top", "c/x/1", "a/2", "b/2", "c/x/2", "a/3");
     }
+
+    @Test
+    void rangeCopiesGoUpToABlockBoundaryFirstWhenBothSidesCanBeAligned() {
+        long w = 3L << 30;
+        // Same distance from a boundary on both sides (an overwrite in place): up to the boundary first.
+        assertThat(LocalFs.copyStep(10_000, 10_000, 1 << 20)).isEqualTo(12_288 - 10_000);
+        assertThat(LocalFs.copyStep(12_288, 12_288, 1 << 20)).isEqualTo(1 << 20);
+        assertThat(LocalFs.copyStep(4096 + 5, 8192 + 5, 100)).isEqualTo(100);
+        // Different distances (an insertion shifted the rest): nothing to align, whole steps.
+        assertThat(LocalFs.copyStep(10_000, 10_100, 1 << 20)).isEqualTo(1 << 20);
+        assertThat(LocalFs.copyStep(0, 0, w)).isEqualTo(w);
+        assertThat(LocalFs.copyStep(1, 1, w)).isEqualTo(4095);
+    }
 }
