@@ -51,6 +51,23 @@ class ReadmeCommandsIT {
     }
 
     @Test
+    void aRebuiltJarGetsAFreshStartUpArchiveAndNoArchiveErrors() throws Exception {
+        Path jar = ROOT.resolve("cli/target/sahara.jar"), jsa = ROOT.resolve("cli/target/sahara.jsa");
+        assertThat(run("--version").exit()).isZero(); // builds the jar if needed, makes the archive
+        // As after a rebuild: the jar is newer than the archive made from its predecessor.
+        Thread.sleep(20);
+        java.nio.file.attribute.FileTime later = java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis());
+        Files.setLastModifiedTime(jar, later);
+        assertThat(Files.getLastModifiedTime(jsa)).isLessThan(later);
+        for (int i = 0; i < 2; i++) {
+            Run v = run("--version");
+            assertThat(v.exit()).isZero();
+            assertThat(v.out().strip()).as("output of run %d", i).isEqualTo("sahara dev");
+        }
+        assertThat(Files.getLastModifiedTime(jsa)).isGreaterThanOrEqualTo(later);
+    }
+
+    @Test
     void upJoinSyncStatusStopAndUpAgain() throws Exception {
         int port = freePort();
         Path sync = home.resolve("Sync"), other = home.resolve("Other");

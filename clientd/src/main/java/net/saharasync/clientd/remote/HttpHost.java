@@ -54,7 +54,8 @@ public final class HttpHost implements HostConnection {
     private final String base;
     private final String token;
     private final Optional<javax.net.ssl.SSLContext> pinned;
-    private final HttpClient events;
+    /** The event stream's client, made on the first subscription (`sync --once` never needs its threads). */
+    private HttpClient events;
     private final AtomicLong sent = new AtomicLong();
     private final AtomicLong received = new AtomicLong();
     /** Connections in use, disconnected by {@link #close} so no caller waits out a read timeout. */
@@ -65,9 +66,15 @@ public final class HttpHost implements HostConnection {
         this.base = url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
         this.token = token;
         this.pinned = pinnedFingerprint.map(Pinning::context);
-        HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(Duration.ofMillis(CONNECT_TIMEOUT_MILLIS));
-        pinned.ifPresent(b::sslContext);
-        this.events = b.build();
+    }
+
+    private synchronized HttpClient events() {
+        if (events == null) {
+            HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(Duration.ofMillis(CONNECT_TIMEOUT_MILLIS));
+            pinned.ifPresent(b::sslContext);
+            events = b.build();
+        }
+        return events;
     }
 
     /** A request body, written straight to the connection. */
@@ -397,6 +404,7 @@ public final class HttpHost implements HostConnection {
         AtomicBoolean open = new AtomicBoolean(true);
         AtomicLong last = new AtomicLong(afterSeq);
         List<Stream<String>> current = new java.util.concurrent.CopyOnWriteArrayList<>();
+        HttpClient events = events();
         Thread t = Thread.ofVirtual().name("sahara-events-" + volume).start(() -> {
             long backoff = 200;
             while (open.get()) {
@@ -466,6 +474,8 @@ public final class HttpHost implements HostConnection {
     public void close() {
         closed = true;
         for (HttpURLConnection c : active) c.disconnect();
-        events.close();
+        synchronized (this) {
+            if (events != null) events.close();
+        }
     }
 }
