@@ -8,19 +8,45 @@ import picocli.CommandLine.Command;
         name = "sahara",
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
-        description = "Sahara Sync: self-hosted file sync.",
-        subcommands = {UpCommand.class, HostCommand.class, UserCommand.class, JoinCommand.class, SyncCommand.class, StatusCommand.class,
-                ChunkCommand.class, CommandLine.HelpCommand.class})
+        description = "Sahara Sync: self-hosted file sync.")
 public final class Main {
-    public static void main(String[] args) {
-        NativeLibraries.prepare();
-        System.exit(commandLine().execute(args));
+    /**
+     * The subcommands, made only when needed: picocli reads each one's options by reflection,
+     * which loads the classes its fields name (the host's, for `up` and `host`). A run of one
+     * subcommand makes just that one; anything else (help, a typo) makes them all.
+     */
+    private static final java.util.Map<String, java.util.function.Supplier<Object>> SUBCOMMANDS = new java.util.LinkedHashMap<>();
+
+    static {
+        SUBCOMMANDS.put("up", UpCommand::new);
+        SUBCOMMANDS.put("host", HostCommand::new);
+        SUBCOMMANDS.put("user", UserCommand::new);
+        SUBCOMMANDS.put("join", JoinCommand::new);
+        SUBCOMMANDS.put("sync", SyncCommand::new);
+        SUBCOMMANDS.put("status", StatusCommand::new);
+        SUBCOMMANDS.put("chunk", ChunkCommand::new);
+        SUBCOMMANDS.put("help", CommandLine.HelpCommand::new);
     }
 
-    /** The configured command line, for tests and for {@link #main}. */
+    public static void main(String[] args) {
+        NativeLibraries.prepare();
+        System.exit(commandLine(args.length > 0 ? args[0] : "").execute(args));
+    }
+
+    /** The configured command line with every subcommand, for tests. */
     public static CommandLine commandLine() {
-        return new CommandLine(new Main())
-                .setCaseInsensitiveEnumValuesAllowed(true)
+        return commandLine("");
+    }
+
+    /** The configured command line for a run whose first argument is {@code first}. */
+    static CommandLine commandLine(String first) {
+        CommandLine cl = new CommandLine(new Main());
+        if (SUBCOMMANDS.containsKey(first) && !first.equals("help")) {
+            cl.addSubcommand(first, SUBCOMMANDS.get(first).get());
+        } else {
+            SUBCOMMANDS.forEach((name, make) -> cl.addSubcommand(name, make.get()));
+        }
+        return cl.setCaseInsensitiveEnumValuesAllowed(true)
                 .setExecutionExceptionHandler((e, cmd, parsed) -> {
                     cmd.getErr().println("sahara: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
                     return 2;

@@ -52,7 +52,7 @@ class ReadmeCommandsIT {
 
     @Test
     void aRebuiltJarGetsAFreshStartUpArchiveAndNoArchiveErrors() throws Exception {
-        Path jar = ROOT.resolve("cli/target/sahara.jar"), jsa = ROOT.resolve("cli/target/sahara.jsa");
+        Path jar = ROOT.resolve("cli/target/sahara.jar"), jsa = ROOT.resolve("cli/target/sahara-version.jsa");
         assertThat(run("--version").exit()).isZero(); // builds the jar if needed, makes the archive
         // As after a rebuild: the jar is newer than the archive made from its predecessor.
         Thread.sleep(20);
