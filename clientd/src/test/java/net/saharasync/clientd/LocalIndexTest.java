@@ -1,6 +1,7 @@
 package net.saharasync.clientd;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -30,6 +31,29 @@ class LocalIndexTest {
             assertThat(index.pathsUnder("a")).containsExactly("a/b", "a/b-c/x", "a/b.txt", "a/b/x", "a/b/y/z", "a/b0", "a/bc/x");
             assertThat(index.pathsUnder("nothing")).isEmpty();
             assertThat(index.filesIn("a/b").keySet()).containsExactly("x");
+        }
+    }
+
+    @Test
+    void batchedWorkSeesItsOwnWritesAndCommitsThemTogetherOrNotAtAll() throws Exception {
+        Hash a = Hash.of("a".getBytes()), b = Hash.of("b".getBytes()), c = Hash.of("c".getBytes());
+        try (LocalIndex index = LocalIndex.open(tmp.resolve("db"))) {
+            assertThatThrownBy(() -> index.batched(() -> {
+                index.markHosted(java.util.List.of(a));
+                assertThat(index.notHosted(java.util.List.of(a, b))).containsExactly(b);
+                throw new java.io.IOException("the host went away");
+            })).hasMessage("the host went away");
+            assertThat(index.notHosted(java.util.List.of(a))).containsExactly(a);
+
+            int n = index.batched(() -> {
+                index.markHosted(java.util.List.of(b));
+                index.markHosted(java.util.List.of(c));
+                return index.notHosted(java.util.List.of(a, b, c)).size();
+            });
+            assertThat(n).isEqualTo(1);
+        }
+        try (LocalIndex reopened = LocalIndex.open(tmp.resolve("db"))) {
+            assertThat(reopened.notHosted(java.util.List.of(a, b, c))).containsExactly(a);
         }
     }
 }

@@ -163,6 +163,32 @@ public final class LocalIndex implements AutoCloseable {
      * Records hashes the host is known to hold for this user (uploaded or downloaded here), so
      * negotiation never asks about them again.
      */
+    /** Work whose writes to this index must be durable only together, once, when it returns. */
+    public interface Batched<T> {
+        T run() throws java.io.IOException;
+    }
+
+    /**
+     * Runs {@code work} inside one write transaction of this index: its writes (on this
+     * thread) commit together with one fsync instead of one per write, and its reads see them.
+     * Nothing is committed if it throws. For work that only caches what the host has (tree
+     * objects fetched level by level): losing it to a crash costs a download, not data.
+     * Other threads' writes wait until it returns.
+     */
+    public <T> T batched(Batched<T> work) throws java.io.IOException {
+        try {
+            return env.write(txn -> {
+                try {
+                    return work.run();
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+        } catch (java.io.UncheckedIOException e) {
+            throw e.getCause();
+        }
+    }
+
     public void markHosted(java.util.Collection<Hash> hashes) {
         if (hashes.isEmpty()) return;
         env.write(txn -> {

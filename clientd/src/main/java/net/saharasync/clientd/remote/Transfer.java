@@ -286,6 +286,12 @@ public final class Transfer {
      * ({@code localEntry}). Returns the commit.
      */
     public Commit fetchTree(ObjectStore objects, Hash commit, java.util.function.Function<String, Optional<Entry>> localEntry) throws IOException {
+        // One local transaction for all levels: each level's objects were a durable write of
+        // their own (two fsyncs per level, most of a small edit's tree fetch on a slow disk).
+        return index.batched(() -> fetchTreeLevels(objects, commit, localEntry));
+    }
+
+    private Commit fetchTreeLevels(ObjectStore objects, Hash commit, java.util.function.Function<String, Optional<Entry>> localEntry) throws IOException {
         fetchMissing(objects, List.of(commit), Map.of());
         Commit c = (Commit) objects.read(commit);
         List<Ref> level = List.of(new Ref(c.root().root(), c.root().height(), true, "", 0, 0));
