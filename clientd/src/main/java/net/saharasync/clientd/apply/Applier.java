@@ -336,15 +336,13 @@ public final class Applier {
     }
 
     private void flushBatch(List<PendingWrite> batch) throws IOException {
-        Prefetch[] fetched = new Prefetch[1];
-        List<SyncFs.FileWrite> writes = new ArrayList<>();
-        for (PendingWrite w : batch) {
-            writes.add(new SyncFs.FileWrite(w.p(), out -> writeChunks(out, w, fetched[0]),
-                    w.e().mtimeNanos(), w.e().executable(), w.expected()));
-        }
         List<Optional<FileStat>> results;
-        try (Prefetch p = prefetch(batch, SyncFs.writeOrder(writes))) {
-            fetched[0] = p;
+        try (Prefetch fetched = prefetch(batch, SyncFs.writeOrder(batch.stream().map(PendingWrite::p).toList()))) {
+            List<SyncFs.FileWrite> writes = new ArrayList<>();
+            for (PendingWrite w : batch) {
+                writes.add(new SyncFs.FileWrite(w.p(), out -> writeChunks(out, w, fetched),
+                        w.e().mtimeNanos(), w.e().executable(), w.expected()));
+            }
             // Durable on return, before anything (index, base) records these files as written.
             results = fs.writeFiles(writes);
         }

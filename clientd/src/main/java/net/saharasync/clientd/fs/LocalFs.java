@@ -213,7 +213,7 @@ public final class LocalFs implements SyncFs {
             return;
         }
         List<java.util.concurrent.Callable<Void>> jobs = new ArrayList<>();
-        for (int at : SyncFs.writeOrder(writes)) {
+        for (int at : SyncFs.writeOrder(writes.stream().map(FileWrite::path).toList())) {
             FileWrite w = writes.get(at);
             jobs.add(() -> {
                 staged[at] = stage(w.path(), w.content(), w.mtimeNanos(), w.executable(), fsync);

@@ -58,20 +58,20 @@ public interface SyncFs {
     record FileWrite(RelPath path, Content content, long mtimeNanos, boolean executable, Optional<FileStat> expected) {}
 
     /**
-     * The order in which {@link #writeFiles} starts writing files (indices into {@code writes}):
+     * The order in which {@link #writeFiles} starts writing files (indices into its writes, given by their paths):
      * one file from each folder in turn, in order within a folder. Creating a file locks its
      * folder: stagers working through a sorted batch all waited on (and, on ext4, spun for) the
      * same folder's lock. A caller that feeds the files' bytes (downloads) follows this order.
      */
-    static java.util.List<Integer> writeOrder(java.util.List<FileWrite> writes) {
+    static java.util.List<Integer> writeOrder(java.util.List<RelPath> paths) {
         java.util.Map<String, java.util.ArrayDeque<Integer>> byFolder = new java.util.LinkedHashMap<>();
-        for (int i = 0; i < writes.size(); i++) {
-            String path = writes.get(i).path().toString();
+        for (int i = 0; i < paths.size(); i++) {
+            String path = paths.get(i).toString();
             int slash = path.lastIndexOf('/');
             byFolder.computeIfAbsent(slash < 0 ? "" : path.substring(0, slash), k -> new java.util.ArrayDeque<>()).add(i);
         }
-        java.util.List<Integer> out = new java.util.ArrayList<>(writes.size());
-        while (out.size() < writes.size()) {
+        java.util.List<Integer> out = new java.util.ArrayList<>(paths.size());
+        while (out.size() < paths.size()) {
             for (java.util.ArrayDeque<Integer> q : byFolder.values()) {
                 if (!q.isEmpty()) out.add(q.poll());
             }
