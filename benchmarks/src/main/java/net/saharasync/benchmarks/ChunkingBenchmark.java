@@ -85,7 +85,7 @@ public class ChunkingBenchmark {
         bh.consume(chunker.chunkAndHash(new java.io.ByteArrayInputStream(data)));
     }
 
-    /** ...and with a second core hashing half of each buffer, as the scanner does. */
+    /** ...and with a second core hashing the chunks of one buffer while the next is read and cut, as the scanner does. */
     @Benchmark
     @OperationsPerInvocation(MIB)
     public void streamChunkAndHashTwoCores(Blackhole bh) throws java.io.IOException {

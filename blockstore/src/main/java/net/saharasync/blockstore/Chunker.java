@@ -6,9 +6,9 @@ import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.Arrays;
 
 /**
@@ -130,13 +130,20 @@ public final class Chunker {
         void accept(long offset, byte[] buf, int[] cuts, int n) throws IOException;
     }
 
-    private long chunkWindows(ByteSource source, WindowSink sink) throws IOException {
-        byte[] buf = new byte[Math.max(MIN_BUFFER, 2 * params.max())];
-        int[] cuts = new int[buf.length / params.min() + 2];
-        int start = 0, end = 0;
-        long offset = 0;
-        boolean eof = false;
-        while (true) {
+    /** Fills buffers from a source and cuts them, carrying each uncut tail into the next buffer. */
+    private final class Windows {
+        private final ByteSource source;
+        private int start;
+        private int end;
+        private long offset;
+        private boolean eof;
+
+        Windows(ByteSource source) {
+            this.source = source;
+        }
+
+        /** Fills {@code buf} after the carried tail and cuts it: chunk i is {@code buf[cuts[i], cuts[i+1])}; returns the count. */
+        int fill(byte[] buf, int[] cuts) throws IOException {
             while (!eof && end < buf.length) {
                 int r = source.read(buf, end, buf.length - end);
                 if (r < 0) eof = true;
@@ -148,12 +155,27 @@ public final class Chunker {
                 start += cut(buf, start, end);
                 cuts[++n] = start;
             }
-            sink.accept(offset, buf, cuts, n);
+            return n;
+        }
+
+        /** Moves past the chunks just cut, carrying the uncut tail of {@code buf} to the start of {@code next}. */
+        void carry(byte[] buf, int[] cuts, byte[] next) {
             offset += start - cuts[0];
-            if (eof) return offset;
-            System.arraycopy(buf, start, buf, 0, end - start);
+            System.arraycopy(buf, start, next, 0, end - start);
             end -= start;
             start = 0;
+        }
+    }
+
+    private long chunkWindows(ByteSource source, WindowSink sink) throws IOException {
+        byte[] buf = new byte[Math.max(MIN_BUFFER, 2 * params.max())];
+        int[] cuts = new int[buf.length / params.min() + 2];
+        Windows w = new Windows(source);
+        while (true) {
+            int n = w.fill(buf, cuts);
+            sink.accept(w.offset, buf, cuts, n);
+            w.carry(buf, cuts, buf);
+            if (w.eof) return w.offset;
         }
     }
 
@@ -167,30 +189,93 @@ public final class Chunker {
     }
 
     /**
-     * Cuts and hashes the whole stream; with a {@code helper}, the chunks of each buffer are
-     * hashed by this thread and the helper at once (SHA-256 costs about as much as finding the
-     * cuts, so two cores nearly halve the time). If the helper has not started its half when
-     * this thread is done with its own, this thread hashes it too: a busy helper never makes
-     * hashing slower than doing it alone. Same chunks, same order, either way.
+     * Cuts and hashes the whole stream; with a {@code helper}, as a two-stage pipeline: this
+     * thread reads and cuts the next buffer while the helper hashes the chunks of the one
+     * before (finding cuts and SHA-256 cost about the same, so two cores nearly halve the
+     * time). Chunks are claimed one at a time, and this thread hashes whatever the helper has
+     * not claimed when it comes back: a busy or absent helper never makes hashing slower than
+     * doing it alone. Same chunks, same order, either way. Memory: two buffers instead of one.
      */
     public List<Chunk> chunkAndHash(InputStream in, Optional<Executor> helper) throws IOException {
+        if (helper.isEmpty()) {
+            List<Chunk> out = new ArrayList<>();
+            MessageDigest sha = Hash.newDigest();
+            chunkWindows(in::read, (offset, buf, cuts, n) -> {
+                Chunk[] found = new Chunk[n];
+                hashRange(sha, offset, buf, cuts, 0, n, found);
+                out.addAll(Arrays.asList(found));
+            });
+            return out;
+        }
+        return pipelined(in::read, helper.get());
+    }
+
+    /** The chunks of one buffer, hashed by whichever thread claims each first. */
+    private static final class Window {
+        private final long offset;
+        private final byte[] buf;
+        private final int[] cuts;
+        private final Chunk[] found;
+        private final AtomicInteger next = new AtomicInteger();
+        private final CountDownLatch done;
+        private volatile Throwable failed;
+
+        Window(long offset, byte[] buf, int[] cuts, int n) {
+            this.offset = offset;
+            this.buf = buf;
+            this.cuts = cuts;
+            this.found = new Chunk[n];
+            this.done = new CountDownLatch(n);
+        }
+
+        /** Hashes unclaimed chunks until none is left (each thread with its own digest). */
+        void help() {
+            for (int i = next.getAndIncrement(); i < found.length; i = next.getAndIncrement()) {
+                try {
+                    int len = cuts[i + 1] - cuts[i];
+                    found[i] = new Chunk(offset + cuts[i] - cuts[0], len, Hash.of(buf, cuts[i], len));
+                } catch (Throwable t) {
+                    failed = t;
+                } finally {
+                    done.countDown();
+                }
+            }
+        }
+
+        /** Helps, then waits for chunks the other thread is still hashing; the chunks in order. */
+        List<Chunk> finish() throws IOException {
+            help();
+            try {
+                done.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new java.io.InterruptedIOException("interrupted while hashing");
+            }
+            if (failed != null) throw new IllegalStateException("hashing a chunk failed", failed);
+            return Arrays.asList(found);
+        }
+    }
+
+    private List<Chunk> pipelined(ByteSource source, Executor helper) throws IOException {
         List<Chunk> out = new ArrayList<>();
-        MessageDigest mine = Hash.newDigest();
-        MessageDigest theirs = Hash.newDigest();
-        chunkWindows(in::read, (offset, buf, cuts, n) -> {
-            Chunk[] found = new Chunk[n];
-            int half = helper.isPresent() && n >= 4 ? n / 2 : n;
-            AtomicBoolean claimed = new AtomicBoolean(half == n);
-            CompletableFuture<Void> other = half == n ? CompletableFuture.completedFuture(null)
-                    : CompletableFuture.runAsync(() -> {
-                        if (claimed.compareAndSet(false, true)) hashRange(theirs, offset, buf, cuts, half, n, found);
-                    }, helper.get());
-            hashRange(mine, offset, buf, cuts, 0, half, found);
-            if (claimed.compareAndSet(false, true)) hashRange(mine, offset, buf, cuts, half, n, found);
-            else other.join();
-            out.addAll(Arrays.asList(found));
-        });
-        return out;
+        int size = Math.max(MIN_BUFFER, 2 * params.max());
+        byte[][] bufs = {new byte[size], new byte[size]};
+        int[][] cutLists = {new int[size / params.min() + 2], new int[size / params.min() + 2]};
+        Windows windows = new Windows(source);
+        Window pending = null;
+        for (int cur = 0; ; cur = 1 - cur) {
+            int n = windows.fill(bufs[cur], cutLists[cur]);
+            // The window before is finished before this one is handed over: its buffer is refilled next.
+            if (pending != null) out.addAll(pending.finish());
+            Window w = new Window(windows.offset, bufs[cur], cutLists[cur], n);
+            if (windows.eof) {
+                out.addAll(w.finish());
+                return out;
+            }
+            if (n > 0) helper.execute(w::help);
+            pending = w;
+            windows.carry(bufs[cur], cutLists[cur], bufs[1 - cur]);
+        }
     }
 
     private static void hashRange(MessageDigest sha, long offset, byte[] buf, int[] cuts, int from, int to, Chunk[] found) {

@@ -179,7 +179,24 @@ class ChunkerTest {
             // A helper too busy to ever start: this thread hashes the other half itself.
             assertThat(chunker.chunkAndHash(new ByteArrayInputStream(data), java.util.Optional.of(neverRun::add))).isEqualTo(alone);
             assertThat(neverRun).isNotEmpty();
-            neverRun.forEach(Runnable::run); // late starts find their half taken and change nothing
+            neverRun.forEach(Runnable::run); // late starts find their chunks taken and change nothing
+            // A helper that starts each window late, so both threads hash parts of it, on input
+            // that arrives in small reads.
+            java.util.concurrent.Executor late = r -> pool.execute(() -> {
+                try {
+                    Thread.sleep(2);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                r.run();
+            });
+            java.io.InputStream trickle = new java.io.FilterInputStream(new ByteArrayInputStream(data)) {
+                @Override
+                public int read(byte[] b, int off, int len) throws java.io.IOException {
+                    return super.read(b, off, Math.min(len, 100_000));
+                }
+            };
+            assertThat(chunker.chunkAndHash(trickle, java.util.Optional.of(late))).isEqualTo(alone);
             assertThat(chunker.chunkAndHash(new ByteArrayInputStream(new byte[0]), java.util.Optional.of(pool))).isEmpty();
         } finally {
             pool.shutdownNow();
