@@ -152,10 +152,11 @@ public final class Workloads {
         flushDirtyPages(); // the previous rsync's unsynced 256 MiB must not land on this measurement
         Thread.sleep(500);
         long a0 = proxyA.total(), b0 = proxyB.total();
+        String before = statKey(b.resolve("big.bin"));
         saveLikeVim(a.resolve("big.bin"), content);
         long t0 = System.nanoTime();
         System.err.printf("  %s: renamed at %d ms%n", name, (t0 - PhaseTimer.START) / 1_000_000);
-        long millis = (waitFor(b.resolve("big.bin"), content) - t0) / 1_000_000;
+        long millis = (waitFor(b.resolve("big.bin"), before, content) - t0) / 1_000_000;
         Thread.sleep(1000); // let both daemons finish their follow-up cycles; they count too
         long wireA = proxyA.total() - a0, wireB = proxyB.total() - b0;
         saveLikeVim(rsyncSrc.resolve("big.bin"), content);
@@ -280,22 +281,28 @@ public final class Workloads {
      * Waits until {@code file} holds {@code content}. B replaces a file by renaming a new one
      * over it, so the file is compared only when its inode or mtime changes: reading all
      * 256 MiB every few milliseconds would steal the CPU and page cache from what is measured.
-     * Returns when (System.nanoTime) the change that holds the content was seen.
+     * Returns when (System.nanoTime) the change that holds the content was seen. {@code before}
+     * is the file's stat before the edit: the old version is not read at all (reading 256 MiB
+     * right after the save took CPU from A's scan and delayed noticing B's rename).
      */
-    private static long waitFor(Path file, byte[] content) throws Exception {
+    private static long waitFor(Path file, String before, byte[] content) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-        String seen = "";
+        String seen = before;
         while (System.nanoTime() < deadline) {
-            java.nio.file.attribute.BasicFileAttributes at = Files.readAttributes(file, java.nio.file.attribute.BasicFileAttributes.class);
-            String now = at.fileKey() + "/" + at.lastModifiedTime().toMillis() + "/" + at.size();
+            String now = statKey(file);
             if (!now.equals(seen)) {
                 long when = System.nanoTime();
                 seen = now;
-                if (at.size() == content.length && java.util.Arrays.equals(Files.readAllBytes(file), content)) return when;
+                if (Files.size(file) == content.length && java.util.Arrays.equals(Files.readAllBytes(file), content)) return when;
             }
             Thread.sleep(1);
         }
         throw new IllegalStateException(file + " never arrived");
+    }
+
+    private static String statKey(Path file) throws IOException {
+        java.nio.file.attribute.BasicFileAttributes at = Files.readAttributes(file, java.nio.file.attribute.BasicFileAttributes.class);
+        return at.fileKey() + "/" + at.lastModifiedTime().toMillis() + "/" + at.size();
     }
 
     /** sync(1): every measurement starts with nothing left to write back from the one before. */
@@ -402,6 +409,11 @@ public final class Workloads {
                         java.nio.channels.SocketChannel client = server.accept();
                         java.nio.channels.SocketChannel upstream =
                                 java.nio.channels.SocketChannel.open(new InetSocketAddress(InetAddress.getLoopbackAddress(), targetPort));
+                        // Forwarded at once: without TCP_NODELAY the proxy's own sockets held back
+                        // the second piece of a request or answer until the first was ACKed (up to
+                        // 40 ms of delayed ACK per request, a stall a direct connection does not have).
+                        client.setOption(java.net.StandardSocketOptions.TCP_NODELAY, true);
+                        upstream.setOption(java.net.StandardSocketOptions.TCP_NODELAY, true);
                         open.add(client);
                         open.add(upstream);
                         pump(client, upstream);
