@@ -39,19 +39,28 @@ public final class BlockCodec {
 
     /** Encodes {@code data} into its stored form. A raw form keeps {@code data} itself, not a copy. */
     public StoredForm encode(byte[] data) {
-        int n = data.length;
+        return encode(data, 0, data.length);
+    }
+
+    /** Encodes {@code data[off, off + n)}; a raw form keeps that slice of {@code data}, not a copy. */
+    public StoredForm encode(byte[] data, int off, int n) {
+        java.util.Objects.checkFromIndexSize(off, n, data.length);
         byte[] scratch = scratch((int) Zstd.compressBound(n));
         long z;
         try {
-            z = context.get().compressByteArray(scratch, 0, scratch.length, data, 0, n);
+            z = context.get().compressByteArray(scratch, 0, scratch.length, data, off, n);
         } catch (ZstdException e) {
             throw new BlockStoreException("zstd failed to compress a block: " + e.getMessage(), e);
         }
         boolean compressed = z < n - (n >> 6);
-        byte[] payload = compressed ? Arrays.copyOf(scratch, (int) z) : data;
         CRC32C crc = new CRC32C();
-        crc.update(payload);
-        return new StoredForm(compressed ? ZSTD : RAW, n, (int) crc.getValue(), payload, 0, payload.length);
+        if (compressed) {
+            byte[] payload = Arrays.copyOf(scratch, (int) z);
+            crc.update(payload);
+            return new StoredForm(ZSTD, n, (int) crc.getValue(), payload, 0, payload.length);
+        }
+        crc.update(data, off, n);
+        return new StoredForm(RAW, n, (int) crc.getValue(), data, off, n);
     }
 
     private static final ThreadLocal<byte[]> SCRATCH = ThreadLocal.withInitial(() -> new byte[0]);

@@ -28,6 +28,26 @@ class BlockCodecTest {
         assertThat(BlockCodec.decode(Hash.of(random), ByteBuffer.wrap(raw), true)).isEqualTo(random);
     }
 
+    /** A slice of a bigger array (an upload's arena) encodes exactly as the same bytes alone; a raw form points into the array. */
+    @Test
+    void aSliceEncodesLikeTheSameBytesAlone() {
+        byte[] random = new byte[70_000];
+        new Random(3).nextBytes(random);
+        byte[] text = "slices of text, slices of text. ".repeat(900).getBytes();
+        byte[] arena = new byte[100 + random.length + text.length + 50];
+        System.arraycopy(random, 0, arena, 100, random.length);
+        System.arraycopy(text, 0, arena, 100 + random.length, text.length);
+        BlockCodec.StoredForm r = codec.encode(arena, 100, random.length);
+        BlockCodec.StoredForm t = codec.encode(arena, 100 + random.length, text.length);
+        assertThat(r.toBytes()).isEqualTo(codec.encode(random).toBytes());
+        assertThat(t.toBytes()).isEqualTo(codec.encode(text).toBytes());
+        assertThat(BlockCodec.decode(Hash.of(random), ByteBuffer.wrap(r.toBytes()), true)).isEqualTo(random);
+        assertThat(BlockCodec.decode(Hash.of(text), ByteBuffer.wrap(t.toBytes()), true)).isEqualTo(text);
+        ByteBuffer payload = r.buffers()[1];
+        assertThat(payload.hasArray() && payload.array() == arena).isTrue();
+        assertThatThrownBy(() -> codec.encode(arena, arena.length - 10, 11)).isInstanceOf(IndexOutOfBoundsException.class);
+    }
+
     @Test
     void decodesFromDirectBuffersAtAnOffset() {
         byte[] text = "abcabcabcabc".repeat(500).getBytes();

@@ -47,6 +47,50 @@ class HttpHostTest {
         }
     }
 
+    /**
+     * Chunks are read for upload without being hashed again: a file rewritten between its scan
+     * and its upload is caught by the host's check, the cycle fails with a clear error and
+     * commits nothing, and the next cycle sends the new content.
+     */
+    @Test
+    void aFileRewrittenBetweenItsScanAndItsUploadIsRefusedByTheHostAndSentAgainNextCycle() throws Exception {
+        try (TwoMachines m = new TwoMachines(tmp)) {
+            Path f = m.a.resolve("log.bin");
+            Files.write(f, random(3 << 20, 7));
+            m.settle();
+            byte[] changed = random(3 << 20, 8);
+            byte[] rewritten = random(3 << 20, 9);
+            Files.write(f, changed);
+            m.ea.progress(new Progress() {
+                @Override
+                public void start(String phase, long total) {
+                    if (!phase.equals("upload")) return;
+                    try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(f, java.nio.file.StandardOpenOption.WRITE)) {
+                        ch.write(java.nio.ByteBuffer.wrap(rewritten)); // in place, after the scan read it
+                    } catch (java.io.IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                }
+
+                @Override
+                public void advance(long bytes, int files) {}
+
+                @Override
+                public void finish() {}
+            });
+            assertThatThrownBy(() -> m.ea.cycle()).isInstanceOf(java.io.IOException.class)
+                    .hasMessageContaining("changed while it was uploaded");
+            // Nothing was committed: B still has the first version.
+            m.eb.cycle();
+            assertThat(Files.mismatch(m.a.resolve("log.bin"), m.b.resolve("log.bin"))).isNotEqualTo(-1);
+            assertThat(Files.readAllBytes(m.b.resolve("log.bin"))).isEqualTo(random(3 << 20, 7));
+            m.ea.progress(Progress.NONE);
+            m.settle();
+            m.assertSame();
+            assertThat(Files.readAllBytes(m.b.resolve("log.bin"))).isEqualTo(rewritten);
+        }
+    }
+
     @Test
     void aBatchOfSmallFilesIsWrittenWhileItsChunksArriveAndSharedChunksAreFetchedOnce() throws Exception {
         try (TwoMachines m = new TwoMachines(tmp)) {

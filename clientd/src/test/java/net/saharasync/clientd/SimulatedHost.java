@@ -81,7 +81,12 @@ final class SimulatedHost implements HostConnection {
         BlockCodec codec = new BlockCodec(1);
         for (Upload u : blocks) {
             // Deltas are rebuilt from their base, as the real host does; a bad one fails the batch.
-            byte[] raw = net.saharasync.blockstore.BlockDelta.resolve(u.hash(), u.stored(), b -> state.blocks.get(b));
+            byte[] raw;
+            try {
+                raw = net.saharasync.blockstore.BlockDelta.resolve(u.hash(), u.stored(), b -> state.blocks.get(b));
+            } catch (net.saharasync.blockstore.CorruptBlockException e) {
+                throw new HostError(400, "hash_mismatch", e.getMessage(), null); // as the real host answers
+            }
             ok.add(new BlockStore.StoredBlock(u.hash(), codec.encode(raw)));
             sent += u.length();
         }

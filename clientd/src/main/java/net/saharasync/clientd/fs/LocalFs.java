@@ -129,12 +129,18 @@ public final class LocalFs implements SyncFs {
         return new PieceReader() {
             @Override
             public byte[] read(long offset, int length) throws IOException {
-                ByteBuffer b = ByteBuffer.allocate(length);
+                byte[] b = new byte[length];
+                int n = read(offset, b, 0, length);
+                return n == length ? b : java.util.Arrays.copyOf(b, n);
+            }
+
+            @Override
+            public int read(long offset, byte[] dst, int off, int length) throws IOException {
+                ByteBuffer b = ByteBuffer.wrap(dst, off, length);
                 while (b.hasRemaining()) {
-                    int n = ch.read(b, offset + b.position());
-                    if (n < 0) break;
+                    if (ch.read(b, offset + b.position() - off) < 0) break;
                 }
-                return b.position() == length ? b.array() : java.util.Arrays.copyOf(b.array(), b.position());
+                return b.position() - off;
             }
 
             @Override

@@ -32,6 +32,13 @@ public interface SyncFs {
         /** As {@link SyncFs#read(RelPath, long, int)}. */
         byte[] read(long offset, int length) throws IOException;
 
+        /** Reads up to {@code length} bytes at {@code offset} into {@code dst[off..]}; returns how many (fewer only at the end of the file). */
+        default int read(long offset, byte[] dst, int off, int length) throws IOException {
+            byte[] b = read(offset, length);
+            System.arraycopy(b, 0, dst, off, b.length);
+            return b.length;
+        }
+
         @Override
         void close() throws IOException;
     }
