@@ -86,6 +86,16 @@ public abstract class AbstractBlockStore implements BlockStore {
     }
 
     @Override
+    public Optional<ByteBuffer> copyStored(Hash hash, ByteBuffer into) {
+        return readStored(hash, value -> {
+            ByteBuffer out = value.remaining() <= into.clear().capacity() ? into : ByteBuffer.allocate(value.remaining());
+            out.put(value.duplicate()).flip();
+            BlockCodec.checkStored(hash, out);
+            return out;
+        });
+    }
+
+    @Override
     public OptionalInt rawLength(Hash hash) {
         Optional<Integer> n = readStored(hash, value -> {
             if (value.remaining() < BlockCodec.HEADER) throw new CorruptBlockException(hash, "stored value shorter than its header");

@@ -222,6 +222,19 @@ public final class BlockCodec {
         return data;
     }
 
+    /**
+     * Like {@link #decode} with the hash checked, but a raw form is not copied: the result is a
+     * view of {@code stored}'s payload (a zstd form decodes into a new array).
+     */
+    public static ByteBuffer decodeView(Hash hash, byte[] stored) {
+        ByteBuffer b = ByteBuffer.wrap(stored);
+        if (stored.length == 0 || stored[0] != RAW) return ByteBuffer.wrap(decode(hash, b, true));
+        ByteBuffer payload = header(hash, b);
+        Hash actual = Hash.of(stored, HEADER, payload.remaining());
+        if (!actual.equals(hash)) throw new CorruptBlockException(hash, "content hashes to " + actual.toHex());
+        return ByteBuffer.wrap(stored, HEADER, payload.remaining()).slice();
+    }
+
     /** Runs a zstd decompression and reports any failure, or a wrong decoded length, as corruption of {@code hash}. */
     private static void unzstd(Hash hash, int rawLength, java.util.function.LongSupplier decompress) {
         long n;

@@ -42,6 +42,13 @@ public interface BlockStore extends AutoCloseable {
     /** The block's stored form (its {@link BlockCodec} bytes, CRC-checked), e.g. to send as is. */
     Optional<byte[]> getStored(Hash hash);
 
+    /**
+     * Copies the block's stored form (CRC-checked) into {@code into} when it fits, else into a
+     * new heap buffer; returns that buffer with the form between position and limit. For
+     * senders that reuse one buffer per thread instead of allocating an array per block.
+     */
+    Optional<java.nio.ByteBuffer> copyStored(Hash hash, java.nio.ByteBuffer into);
+
     /** The length the block decodes to, from its stored header (no decompression). */
     OptionalInt rawLength(Hash hash);
 

@@ -48,6 +48,28 @@ class BlockCodecTest {
         assertThatThrownBy(() -> codec.encode(arena, arena.length - 10, 11)).isInstanceOf(IndexOutOfBoundsException.class);
     }
 
+    /** A raw form is handed out as a view of the received bytes, still checked against its CRC and hash. */
+    @Test
+    void aRawFormDecodesToAViewAndIsStillChecked() {
+        byte[] random = new byte[50_000];
+        new Random(4).nextBytes(random);
+        byte[] stored = codec.encode(random).toBytes();
+        ByteBuffer view = BlockCodec.decodeView(Hash.of(random), stored);
+        assertThat(view.array()).isSameAs(stored);
+        byte[] got = new byte[view.remaining()];
+        view.get(got);
+        assertThat(got).isEqualTo(random);
+        byte[] text = "a view of text, a view of text ".repeat(500).getBytes();
+        ByteBuffer decoded = BlockCodec.decodeView(Hash.of(text), codec.encode(text).toBytes());
+        assertThat(Arrays.copyOfRange(decoded.array(), decoded.position(), decoded.limit())).isEqualTo(text);
+        assertThatThrownBy(() -> BlockCodec.decodeView(Hash.of(text), stored))
+                .isInstanceOf(CorruptBlockException.class).hasMessageContaining("content hashes to");
+        byte[] flipped = stored.clone();
+        flipped[flipped.length / 2] ^= 4;
+        assertThatThrownBy(() -> BlockCodec.decodeView(Hash.of(random), flipped)).isInstanceOf(CorruptBlockException.class);
+        assertThatThrownBy(() -> BlockCodec.decodeView(Hash.of(random), new byte[0])).isInstanceOf(CorruptBlockException.class);
+    }
+
     @Test
     void decodesFromDirectBuffersAtAnOffset() {
         byte[] text = "abcabcabcabc".repeat(500).getBytes();

@@ -222,6 +222,18 @@ public abstract class BlockStoreContract {
         assertThat(store.storedLength(nh)).hasValue(noiseStored.length);
         assertThat(store.storedLength(Hash.of(new byte[] {1}))).isEmpty();
         assertThat(store.getStored(Hash.of(new byte[] {1}))).isEmpty();
+        // Copied into a caller's buffer when it fits (whatever it held before), else into a new one.
+        java.nio.ByteBuffer mine = java.nio.ByteBuffer.allocateDirect(200_000).position(123);
+        java.nio.ByteBuffer copy = store.copyStored(nh, mine).orElseThrow();
+        assertThat(copy).isSameAs(mine);
+        byte[] got = new byte[copy.remaining()];
+        copy.get(got);
+        assertThat(got).isEqualTo(noiseStored);
+        java.nio.ByteBuffer small = java.nio.ByteBuffer.allocate(10);
+        java.nio.ByteBuffer own = store.copyStored(th, small).orElseThrow();
+        assertThat(own).isNotSameAs(small);
+        assertThat(java.util.Arrays.copyOfRange(own.array(), own.arrayOffset() + own.position(), own.arrayOffset() + own.limit())).isEqualTo(textStored);
+        assertThat(store.copyStored(Hash.of(new byte[] {1}), mine)).isEmpty();
         assertThat(store.putAllStored(List.of(new BlockStore.StoredBlock(th, BlockCodec.StoredForm.verified(th, textStored)))).added())
                 .isZero();
 
@@ -239,6 +251,8 @@ public abstract class BlockStoreContract {
         store.put(b);
         corrupt(b.hash());
         assertThatThrownBy(() -> store.getStored(b.hash()))
+                .isInstanceOf(CorruptBlockException.class).hasMessageContaining(b.hash().toHex());
+        assertThatThrownBy(() -> store.copyStored(b.hash(), java.nio.ByteBuffer.allocateDirect(100_000)))
                 .isInstanceOf(CorruptBlockException.class).hasMessageContaining(b.hash().toHex());
     }
 

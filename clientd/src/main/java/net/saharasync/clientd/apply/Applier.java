@@ -493,7 +493,17 @@ public final class Applier {
 
     private void flush(OutputStream out, List<Hash> run, Map<Hash, Hash> bases) throws IOException {
         if (run.isEmpty()) return;
-        host.fetchDelta(run, run.stream().map(h -> Optional.ofNullable(bases.get(h))).toList(), this::heldBase, (h, data) -> out.write(data));
+        host.fetchDelta(run, run.stream().map(h -> Optional.ofNullable(bases.get(h))).toList(), this::heldBase, new HostConnection.BlockSink() {
+            @Override
+            public void accept(Hash h, byte[] data) throws IOException {
+                out.write(data);
+            }
+
+            @Override
+            public void accept(Hash h, byte[] buf, int off, int len) throws IOException {
+                out.write(buf, off, len); // written at once: no copy of a block received whole
+            }
+        });
         run.clear();
     }
 

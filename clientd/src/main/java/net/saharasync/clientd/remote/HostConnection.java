@@ -29,6 +29,14 @@ public interface HostConnection extends AutoCloseable {
     @FunctionalInterface
     interface BlockSink {
         void accept(Hash hash, byte[] data) throws IOException;
+
+        /**
+         * The block as {@code buf[off, off + len)}, valid only during the call (a sink that
+         * writes it at once need not copy it); by default a copy goes to {@link #accept(Hash, byte[])}.
+         */
+        default void accept(Hash hash, byte[] buf, int off, int len) throws IOException {
+            accept(hash, java.util.Arrays.copyOfRange(buf, off, off + len));
+        }
     }
 
     Volume volume(String id) throws IOException;

@@ -338,14 +338,13 @@ public final class HttpHost implements HostConnection {
     public void fetch(List<Hash> hashes, BlockSink sink) throws IOException {
         for (int from = 0; from < hashes.size(); from += FETCH_BATCH) {
             List<Hash> batch = hashes.subList(from, Math.min(hashes.size(), from + FETCH_BATCH));
-            streamFrames("/v1/blocks/fetch", hashList(batch), batch,
-                    (h, form) -> BlockCodec.decode(h, ByteBuffer.wrap(form), true), sink);
+            streamFrames("/v1/blocks/fetch", hashList(batch), batch, BlockCodec::decodeView, sink);
         }
     }
 
     /** Turns a received form into the block's bytes, checked against its hash. */
     private interface Decoder {
-        byte[] decode(Hash h, byte[] form);
+        ByteBuffer decode(Hash h, byte[] form);
     }
 
     /** Posts {@code body} and hands each returned frame, decoded and checked, to {@code sink}, in the order asked. */
@@ -357,13 +356,13 @@ public final class HttpHost implements HostConnection {
                 if (i >= batch.size() || !f.get().hash().equals(batch.get(i))) {
                     throw new IOException("the host sent block " + f.get().hash().toHex() + " out of order");
                 }
-                byte[] data;
+                ByteBuffer data;
                 try {
                     data = decoder.decode(f.get().hash(), f.get().stored());
                 } catch (CorruptBlockException bad) {
                     throw new IOException("the host sent a corrupt block: " + bad.getMessage(), bad);
                 }
-                sink.accept(f.get().hash(), data);
+                sink.accept(f.get().hash(), data.array(), data.arrayOffset() + data.position(), data.remaining());
             }
             if (i != batch.size()) throw new IOException("the host sent " + i + " of " + batch.size() + " blocks");
             return null;
@@ -401,7 +400,7 @@ public final class HttpHost implements HostConnection {
                 bases.get(i).orElse(none).writeTo(body);
             }
             streamFrames("/v1/blocks/fetch-delta", body.array(), hashes.subList(from, to),
-                    (h, form) -> BlockDelta.resolve(h, form, localBase), sink);
+                    (h, form) -> ByteBuffer.wrap(BlockDelta.resolve(h, form, localBase)), sink);
         }
     }
 
