@@ -175,7 +175,7 @@ public final class SyncEngine implements AutoCloseable {
                     break;
                 }
                 Hash c = commitObject(objects, local, baseCommit.map(List::of).orElse(List.of()));
-                transfer.upload(objects, local, c, scan.chunkLocations(), baseEntry(objects, base), progress);
+                transfer.upload(objects, local, c, scan.chunkLocations(), scan.smallChunks(), baseEntry(objects, base), progress);
                 if (host.commit(config.volume(), c, baseCommit) instanceof HostConnection.Accepted a) {
                     filesUp += countFiles(objects, base.map(Base::root), local);
                     base = Optional.of(new Base(c, local));
@@ -196,7 +196,7 @@ public final class SyncEngine implements AutoCloseable {
             Hash newHead = remoteCommit;
             if (!merged.root().equals(rc.root())) {
                 Hash c = commitObject(objects, merged.root(), List.of(remoteCommit));
-                transfer.upload(objects, merged.root(), c, scan.chunkLocations(), baseEntry(objects, base), progress);
+                transfer.upload(objects, merged.root(), c, scan.chunkLocations(), scan.smallChunks(), baseEntry(objects, base), progress);
                 HostConnection.CommitResult r = host.commit(config.volume(), c, head.commit());
                 if (!(r instanceof HostConnection.Accepted a)) continue;
                 filesUp += countFiles(objects, Optional.of(rc.root()), merged.root());

@@ -47,6 +47,27 @@ class HttpHostTest {
         }
     }
 
+    /** Progress that rewrites {@code file} in place (same size, new content) when the upload starts: after the scan read it. */
+    private static Progress rewriteWhenTheUploadStarts(Path file, byte[] content) {
+        return new Progress() {
+            @Override
+            public void start(String phase, long total) {
+                if (!phase.equals("upload")) return;
+                try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.WRITE)) {
+                    ch.write(java.nio.ByteBuffer.wrap(content));
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }
+
+            @Override
+            public void advance(long bytes, int files) {}
+
+            @Override
+            public void finish() {}
+        };
+    }
+
     /**
      * Chunks are read for upload without being hashed again: a file rewritten between its scan
      * and its upload is caught by the host's check, the cycle fails with a clear error and
@@ -61,23 +82,7 @@ class HttpHostTest {
             byte[] changed = random(3 << 20, 8);
             byte[] rewritten = random(3 << 20, 9);
             Files.write(f, changed);
-            m.ea.progress(new Progress() {
-                @Override
-                public void start(String phase, long total) {
-                    if (!phase.equals("upload")) return;
-                    try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(f, java.nio.file.StandardOpenOption.WRITE)) {
-                        ch.write(java.nio.ByteBuffer.wrap(rewritten)); // in place, after the scan read it
-                    } catch (java.io.IOException e) {
-                        throw new java.io.UncheckedIOException(e);
-                    }
-                }
-
-                @Override
-                public void advance(long bytes, int files) {}
-
-                @Override
-                public void finish() {}
-            });
+            m.ea.progress(rewriteWhenTheUploadStarts(f, rewritten));
             assertThatThrownBy(() -> m.ea.cycle()).isInstanceOf(java.io.IOException.class)
                     .hasMessageContaining("changed while it was uploaded");
             // Nothing was committed: B still has the first version.
@@ -88,6 +93,35 @@ class HttpHostTest {
             m.settle();
             m.assertSame();
             assertThat(Files.readAllBytes(m.b.resolve("log.bin"))).isEqualTo(rewritten);
+        }
+    }
+
+    /**
+     * A small file's bytes are uploaded as the scan read them: no file is opened again for the
+     * upload, and one rewritten after the scan goes up in the version that was scanned (the
+     * one its commit describes); the next cycle sends the rewrite.
+     */
+    @Test
+    void smallFilesGoUpAsTheScanReadThemWithoutBeingReadAgain() throws Exception {
+        try (TwoMachines m = new TwoMachines(tmp)) {
+            m.settle();
+            for (int i = 0; i < 50; i++) Files.write(m.a.resolve("s" + i + ".txt"), random(1_000 + 150 * i, 40 + i));
+            byte[] scanned = Files.readAllBytes(m.a.resolve("s7.txt"));
+            byte[] rewritten = random(scanned.length, 99);
+            m.ea.close();
+            ClientConfig ca = ClientConfig.load(m.a);
+            OldVersionCopyTest.Counting[] fsA = new OldVersionCopyTest.Counting[1];
+            m.ea = new SyncEngine(m.a, ca, new HttpHost(ca.host(), ca.token(), Optional.empty()), real -> fsA[0] = new OldVersionCopyTest.Counting(real));
+            m.ea.progress(rewriteWhenTheUploadStarts(m.a.resolve("s7.txt"), rewritten));
+            assertThat(m.ea.cycle().filesUp()).isEqualTo(50);
+            assertThat(fsA[0].bytesRead.get()).isZero();
+            m.eb.cycle();
+            assertThat(Files.readAllBytes(m.b.resolve("s7.txt"))).isEqualTo(scanned);
+            assertThat(Files.readAllBytes(m.b.resolve("s49.txt"))).isEqualTo(Files.readAllBytes(m.a.resolve("s49.txt")));
+            m.ea.progress(Progress.NONE);
+            m.settle();
+            m.assertSame();
+            assertThat(Files.readAllBytes(m.b.resolve("s7.txt"))).isEqualTo(rewritten);
         }
     }
 

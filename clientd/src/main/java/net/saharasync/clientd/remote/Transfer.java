@@ -63,7 +63,7 @@ public final class Transfer {
      * place (which the host has): a zstd patch when that old chunk is still on disk here, else
      * copy/literal instructions against its signature.
      */
-    public int upload(ObjectStore objects, DirRef root, Hash commit, Map<Hash, ChunkLocation> freshLocations,
+    public int upload(ObjectStore objects, DirRef root, Hash commit, Map<Hash, ChunkLocation> freshLocations, Map<Hash, byte[]> freshBytes,
                       java.util.function.Function<String, Optional<Entry>> baseEntry, net.saharasync.clientd.Progress progress) throws IOException {
         objects.flush();
         List<Hash> need;
@@ -127,6 +127,13 @@ public final class Transfer {
                         Optional<byte[]> now = local.get(h), was = local.get(oldNode);
                         if (now.isPresent() && was.isPresent()) form = smaller(form, BlockDelta.patch(oldNode, was.get(), now.get()));
                     }
+                } else if (freshBytes.containsKey(h)) {
+                    // A small file's bytes as the scan read and hashed them: no second open and read.
+                    byte[] bytes = freshBytes.get(h);
+                    raw = bytes.length;
+                    form = new HostConnection.Upload(h, codec.encode(bytes).buffers());
+                    Hash old = baseOf.get(h);
+                    if (old != null) form = withDelta(form, old, bytes, oldBytes, signatures);
                 } else {
                     ChunkLocation at = reader.locate(h, freshLocations);
                     raw = at == null ? 0 : at.length();
@@ -141,12 +148,7 @@ public final class Transfer {
                     reader.read(h, at, arena);
                     form = new HostConnection.Upload(h, codec.encode(arena.buf, off, raw).buffers());
                     Hash old = baseOf.get(h);
-                    if (old != null) {
-                        byte[] bytes = java.util.Arrays.copyOfRange(arena.buf, off, off + raw);
-                        byte[] delta = oldBytes.containsKey(old) ? BlockDelta.patch(old, oldBytes.get(old), bytes)
-                                : signatures.containsKey(old) ? BlockDelta.copy(old, signatures.get(old), bytes) : null;
-                        if (delta != null) form = smaller(form, delta);
-                    }
+                    if (old != null) form = withDelta(form, old, java.util.Arrays.copyOfRange(arena.buf, off, off + raw), oldBytes, signatures);
                 }
                 batch.add(form);
                 batchBytes += form.length();
@@ -183,6 +185,14 @@ public final class Transfer {
         int room() {
             return buf.length - used;
         }
+    }
+
+    /** A chunk's form as a delta against {@code old} (a patch if its bytes are here, else copy instructions against its signature) when that is smaller. */
+    private static HostConnection.Upload withDelta(HostConnection.Upload whole, Hash old, byte[] bytes, Map<Hash, byte[]> oldBytes,
+                                                   Map<Hash, byte[]> signatures) {
+        byte[] delta = oldBytes.containsKey(old) ? BlockDelta.patch(old, oldBytes.get(old), bytes)
+                : signatures.containsKey(old) ? BlockDelta.copy(old, signatures.get(old), bytes) : null;
+        return delta == null ? whole : smaller(whole, delta);
     }
 
     /** The delta instead of the whole form when it saves at least a fifth. */

@@ -53,7 +53,15 @@ public final class Scanner {
     /** What a scan found. */
     public record Result(DirRef root, Map<String, FileStat> observed, Map<String, Optional<FileState>> indexChanges,
                          Map<Hash, ChunkLocation> chunkLocations, List<String> unsettled, List<String> unsyncable,
-                         List<RelPath> tempFiles, java.util.Set<String> ignoredFiles, long filesHashed, long bytesHashed) {}
+                         List<RelPath> tempFiles, java.util.Set<String> ignoredFiles, long filesHashed, long bytesHashed,
+                         Map<Hash, byte[]> smallChunks) {}
+
+    /**
+     * Bytes of small files read by a scan, kept for the upload that follows (which then opens
+     * and reads none of them again), up to this budget: an eighth of the heap, at most 256 MiB.
+     * They are exactly the bytes the scan hashed, so they cannot be stale.
+     */
+    private static final long SMALL_CHUNK_BUDGET = Math.min(256L << 20, Runtime.getRuntime().maxMemory() / 8);
 
     private final SyncFs fs;
     private final IgnoreRules ignore;
@@ -76,6 +84,8 @@ public final class Scanner {
     private final Map<String, FileStat> observed = new HashMap<>();
     private long filesHashed;
     private long bytesHashed;
+    private final Map<Hash, byte[]> smallChunks = new HashMap<>();
+    private long smallChunkBytes;
 
     private net.saharasync.clientd.Progress progress = net.saharasync.clientd.Progress.NONE;
 
@@ -110,7 +120,8 @@ public final class Scanner {
         for (String p : index.paths()) {
             if (!seen.contains(p)) indexChanges.put(p, Optional.empty());
         }
-        return new Result(root, observed, indexChanges, chunkLocations, unsettled, unsyncable, tempFiles, ignoredFiles, filesHashed, bytesHashed);
+        return new Result(root, observed, indexChanges, chunkLocations, unsettled, unsyncable, tempFiles, ignoredFiles, filesHashed, bytesHashed,
+                smallChunks);
     }
 
     private DirRef directory(RelPath dir) throws IOException {
@@ -161,6 +172,10 @@ public final class Scanner {
                 // At most one chunk (FastCDC never cuts below min): skip the chunker's big buffer.
                 byte[] all = in.readNBytes(chunker.params().min() + 1);
                 chunks = all.length == 0 ? List.of() : List.of(new Chunk(0, all.length, Hash.of(all)));
+                if (all.length > 0 && smallChunkBytes + all.length <= SMALL_CHUNK_BUDGET
+                        && smallChunks.putIfAbsent(chunks.getFirst().hash(), all) == null) {
+                    smallChunkBytes += all.length;
+                }
             } else {
                 chunks = chunker.chunkAndHash(in, HASH_HELPER);
             }
