@@ -101,6 +101,11 @@ class LocalFsTest {
         }
     }
 
+    /** Modification times with nanoseconds, one before 1970: what a batch must set exactly. */
+    private static long mtime(int i) {
+        return i == 3 ? -1_500_000_001L : (1_000L + i) * 1_000_000_000L + i * 1_234_567L;
+    }
+
     /** Both ways a batch is made durable: one barrier for many files, an fsync per file for a few. */
     @ParameterizedTest
     @ValueSource(ints = {3, 200})
@@ -118,7 +123,7 @@ class LocalFsTest {
             String content = "new " + i;
             Optional<FileStat> expected = i == 0 ? Optional.of(seen0) : i == 1 ? Optional.of(seen1) : Optional.empty();
             writes.add(new SyncFs.FileWrite(RelPath.of("d" + (1 + i % 2) + "/f" + i), out -> out.write(content.getBytes()),
-                    (1_000L + i) * 1_000_000_000L, i == 2, expected));
+                    mtime(i), i == 2, expected));
         }
         var results = fs.writeFiles(writes);
         assertThat(results).hasSize(files);
@@ -129,7 +134,7 @@ class LocalFsTest {
             Path f = tmp.resolve("folder/d" + (1 + i % 2) + "/f" + i);
             assertThat(Files.readString(f)).isEqualTo("new " + i);
             assertThat(results.get(i)).contains(fs.stat(RelPath.of("d" + (1 + i % 2) + "/f" + i)).orElseThrow());
-            assertThat(results.get(i).orElseThrow().mtimeNanos()).isEqualTo((1_000L + i) * 1_000_000_000L);
+            assertThat(results.get(i).orElseThrow().mtimeNanos()).isEqualTo(mtime(i));
             assertThat(results.get(i).orElseThrow().executable()).isEqualTo(i == 2);
         }
         try (var s = Files.walk(tmp.resolve("folder/.sahara/trash"))) {

@@ -154,6 +154,7 @@ public final class Applier {
             skipped.add(m.from());
             return;
         }
+        directories.clear();
         try {
             fs.mkdirs(dst.parent());
             fs.rename(src, dst, expected);
@@ -178,12 +179,25 @@ public final class Applier {
         }
     }
 
+    /**
+     * Directories made or found in this apply, so the files of one folder do not each check
+     * every ancestor again (two stats per ancestor per file). Forgotten whenever a move or a
+     * removal may have changed directories; the write itself still checks its path for links.
+     */
+    private final java.util.Set<RelPath> directories = new java.util.HashSet<>();
+
+    private void ensureDirectory(RelPath d) throws IOException {
+        if (directories.contains(d)) return;
+        fs.mkdirs(d);
+        directories.add(d);
+    }
+
     /** Creates {@code e} at {@code p} (replacing what the scan saw there, if anything). */
     private void add(RelPath p, Entry e) throws IOException {
         try {
             switch (e.kind()) {
                 case DIRECTORY -> {
-                    fs.mkdirs(p);
+                    ensureDirectory(p);
                     for (Entry child : DirectoryTree.entries(objects, e.dir())) add(p.child(child.name()), child);
                 }
                 case FILE -> {
@@ -287,7 +301,7 @@ public final class Applier {
         // The version being replaced (a modification of a non-empty file): bases for deltas, ranges to copy.
         List<FileChild> old = before.isPresent() && before.get().kind() == net.saharasync.merkle.EntryKind.FILE && before.get().size() > 0
                 ? FileTree.chunks(objects, before.get().file()) : List.of();
-        fs.mkdirs(p.parent());
+        ensureDirectory(p.parent());
         pending.add(new PendingWrite(p, e, chunks, Optional.ofNullable(observed.get(p.path())), bases(chunks, old), oldVersion(p, old)));
         pendingBytes += e.size();
         if (pendingBytes >= FLUSH_BYTES || pending.size() >= FLUSH_FILES) flushWrites();
@@ -509,6 +523,7 @@ public final class Applier {
 
     /** Removes what the scan saw at {@code p} (to the trash); returns whether it is gone. */
     private boolean remove(RelPath p, Entry e) throws IOException {
+        directories.clear();
         if (e.isDirectory()) {
             boolean all = true;
             for (Entry child : DirectoryTree.entries(objects, e.dir())) all &= remove(p.child(child.name()), child);

@@ -352,10 +352,10 @@ public final class LocalFs implements SyncFs {
                     ChannelSink out = new ChannelSink(ch)) {
                 content.writeTo(out);
                 out.flush();
-                setExecutable(tmp, executable);
-                // Never through a link (the temp file is ours, but nothing here follows links).
-                Files.getFileAttributeView(tmp, java.nio.file.attribute.BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
-                        .setTimes(FileTime.from(mtimeNanos, TimeUnit.NANOSECONDS), null, null);
+                // A file just created (mode 0666 & ~umask) has no execute bits: only adding them costs a stat and a chmod.
+                if (executable) setExecutable(tmp, true);
+                // In a batch behind a barrier libc is bound anyway; a lone write does not bind it for one call.
+                setModified(tmp, mtimeNanos, fsync ? Optional.empty() : Libc.calls());
                 if (fsync) ch.force(true);
             }
             // The stat of the temp file is the stat of the file once renamed (same inode), even
@@ -509,6 +509,22 @@ public final class LocalFs implements SyncFs {
 
     private static Path tempBeside(Path target) {
         return target.resolveSibling(TEMP_PREFIX + Long.toHexString(ThreadLocalRandom.current().nextLong()));
+    }
+
+    /**
+     * Sets {@code f}'s modification time (access time: now), never through a link: one
+     * {@code utimensat(AT_SYMLINK_NOFOLLOW)} where libc is at hand, else the JDK (which opens
+     * the file, sets the times on the descriptor and closes it: three calls per file).
+     */
+    private static void setModified(Path f, long mtimeNanos, Optional<Libc.Calls> libc) throws IOException {
+        if (libc.isPresent() && Libc.timespecIsTwoLongs()) {
+            long[] times = {0, Libc.UTIME_NOW, Math.floorDiv(mtimeNanos, 1_000_000_000L), Math.floorMod(mtimeNanos, 1_000_000_000L)};
+            // Any failure (even one the JDK would also meet) goes the JDK's way, which reports it properly.
+            if (libc.get().utimensat(Libc.AT_FDCWD, f.toString(), times, Libc.AT_SYMLINK_NOFOLLOW) == 0) return;
+        }
+        // Both times given: with one left unchanged the JDK first reads the other (a stat per file).
+        Files.getFileAttributeView(f, java.nio.file.attribute.BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
+                .setTimes(FileTime.from(mtimeNanos, TimeUnit.NANOSECONDS), FileTime.from(java.time.Instant.now()), null);
     }
 
     private static void setExecutable(Path f, boolean exec) throws IOException {

@@ -1,0 +1,67 @@
+package net.saharasync.clientd.fs;
+
+import java.util.Optional;
+import jnr.ffi.LibraryLoader;
+import jnr.ffi.annotations.In;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The few Linux libc calls the JDK has no direct equivalent for, bound through jnr-ffi (which
+ * lmdbjava already brings): {@code syncfs(2)} and a path-based {@code utimensat(2)}. Empty
+ * where they cannot be bound (not Linux); callers then fall back to the JDK.
+ */
+final class Libc {
+    private static final Logger LOG = LoggerFactory.getLogger(Libc.class);
+    static final int O_RDONLY = 0;
+    static final int AT_FDCWD = -100;
+    static final int AT_SYMLINK_NOFOLLOW = 0x100;
+    /** {@code tv_nsec} value meaning "the current time". */
+    static final long UTIME_NOW = (1L << 30) - 1;
+
+    /** The libc functions used. */
+    public interface Calls {
+        int open(String path, int flags);
+
+        int syncfs(int fd);
+
+        int close(int fd);
+
+        /** {@code times}: access then modification time, each {@code tv_sec, tv_nsec} (struct timespec[2] on 64-bit Linux). */
+        int utimensat(int dirfd, String path, @In long[] times, int flags);
+    }
+
+    private Libc() {}
+
+    /** Bound on first use: binding libc costs start-up time a `sync --once` that writes nothing should not pay. */
+    private static final class Holder {
+        static final Optional<Calls> CALLS = load();
+    }
+
+    static Optional<Calls> calls() {
+        return Holder.CALLS;
+    }
+
+    static boolean linux() {
+        return System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT).contains("linux");
+    }
+
+    /** Whether {@code struct timespec} is two longs here (64-bit Linux), as {@link Calls#utimensat} passes it. */
+    static boolean timespecIsTwoLongs() {
+        return linux() && System.getProperty("os.arch", "").matches("amd64|x86_64|aarch64");
+    }
+
+    private static Optional<Calls> load() {
+        if (!linux()) return Optional.empty();
+        try {
+            return Optional.of(LibraryLoader.create(Calls.class).load("c"));
+        } catch (RuntimeException | LinkageError e) {
+            LOG.debug("libc calls are not available ({}); using the JDK's slower equivalents", e.toString());
+            return Optional.empty();
+        }
+    }
+
+    static int errno(Calls c) {
+        return jnr.ffi.Runtime.getRuntime(c).getLastError();
+    }
+}
