@@ -8,12 +8,16 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The few Linux libc calls the JDK has no direct equivalent for, bound through jnr-ffi (which
- * lmdbjava already brings): {@code syncfs(2)} and a path-based {@code utimensat(2)}. Empty
+ * lmdbjava already brings): {@code syncfs(2)}, a path-based {@code utimensat(2)} and
+ * {@code sync_file_range(2)} to start write-back early. Empty
  * where they cannot be bound (not Linux); callers then fall back to the JDK.
  */
 final class Libc {
     private static final Logger LOG = LoggerFactory.getLogger(Libc.class);
     static final int O_RDONLY = 0;
+    static final int O_WRONLY = 1;
+    /** {@code sync_file_range} flag: start write-back of the range's dirty pages, do not wait. */
+    static final int SYNC_FILE_RANGE_WRITE = 2;
     static final int AT_FDCWD = -100;
     static final int AT_SYMLINK_NOFOLLOW = 0x100;
     /** {@code tv_nsec} value meaning "the current time". */
@@ -26,6 +30,8 @@ final class Libc {
         int syncfs(int fd);
 
         int close(int fd);
+
+        int sync_file_range(int fd, long offset, long nbytes, int flags);
 
         /** {@code times}: access then modification time, each {@code tv_sec, tv_nsec} (struct timespec[2] on 64-bit Linux). */
         int utimensat(int dirfd, String path, @In long[] times, int flags);

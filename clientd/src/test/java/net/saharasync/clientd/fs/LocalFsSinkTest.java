@@ -56,6 +56,37 @@ class LocalFsSinkTest {
         }
     }
 
+    /**
+     * A file bigger than several write-back intervals, made of writes and range copies that
+     * cross them at unaligned offsets: exactly the bytes, whatever the write-back hints do.
+     */
+    @Test
+    void aBigFileOfWritesAndLongRangeCopiesIsExactAcrossWriteBackIntervals() throws Exception {
+        Path root = Files.createDirectories(tmp.resolve("folder"));
+        LocalFs fs = new LocalFs(root, root.resolve(".sahara/trash"));
+        int mib = 1 << 20;
+        byte[] old = new byte[40 * mib];
+        new SplittableRandom(8).nextBytes(old);
+        Files.write(root.resolve("old"), old);
+        FileStat oldStat = fs.stat(RelPath.of("old")).orElseThrow();
+        byte[] fresh = new byte[(int) LocalFs.WRITE_BEHIND + 12_345];
+        new SplittableRandom(9).nextBytes(fresh);
+        ByteArrayOutputStream want = new ByteArrayOutputStream();
+        want.write(old, 5, 35 * mib);
+        want.write(fresh);
+        want.write(old, 777, 20 * mib);
+        fs.writeFile(RelPath.of("big"), out -> {
+            assertThat(out.copyRange(RelPath.of("old"), oldStat, 5, 35 * mib)).isTrue();
+            out.write(fresh);
+            assertThat(out.copyRange(RelPath.of("old"), oldStat, 777, 20 * mib)).isTrue();
+        }, 0, false, Optional.empty());
+        assertThat(Files.mismatch(root.resolve("big"), writeTemp(want.toByteArray()))).isEqualTo(-1);
+    }
+
+    private Path writeTemp(byte[] content) throws java.io.IOException {
+        return Files.write(tmp.resolve("expected"), content);
+    }
+
     @Test
     void aBatchIsWrittenOneFileFromEachFolderInTurnKeepingTheOrderWithinAFolder() {
         String[] paths = {"a/1", "a/2", "a/3", "b/1", "top", "c/x/1", "c/x/2", "b/2"};
