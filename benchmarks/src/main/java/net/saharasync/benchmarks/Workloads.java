@@ -232,6 +232,9 @@ public final class Workloads {
         // The generated data is written back first: B's first file-system barrier (syncfs)
         // flushed the harness's own 173 MB-1 GiB of dirty pages, 0.65-0.7 s per run.
         flushDirtyPages();
+        // The harness holds A, B and the host in one JVM: the earlier workloads' garbage (W1's
+        // 256 MiB versions, W2's generated 1 GiB) is collected before, not during, the measurement.
+        System.gc();
         long t0 = System.nanoTime();
         CycleReport up = ea.cycle();
         CycleReport down = eb.cycle();
