@@ -167,15 +167,39 @@ public final class Chunker {
         }
     }
 
+    /**
+     * The two buffers of this thread, reused from call to call: a scan chunks file after file,
+     * and a fresh 4 MiB buffer per file of a few hundred KiB was mostly zeroing. Nothing keeps a
+     * reference to them after a call (a helper that starts late finds no chunk left to read).
+     */
+    private static final ThreadLocal<byte[][]> BUFFERS = new ThreadLocal<>();
+
+    /** Takes this thread's buffers (a nested call, e.g. from a sink, gets its own); give them back with {@link #release}. */
+    private byte[][] buffers() {
+        int size = Math.max(MIN_BUFFER, 2 * params.max());
+        byte[][] b = BUFFERS.get();
+        BUFFERS.remove();
+        return b != null && b[0].length == size ? b : new byte[][] {new byte[size], new byte[size]};
+    }
+
+    private static void release(byte[][] b) {
+        BUFFERS.set(b);
+    }
+
     private long chunkWindows(ByteSource source, WindowSink sink) throws IOException {
-        byte[] buf = new byte[Math.max(MIN_BUFFER, 2 * params.max())];
-        int[] cuts = new int[buf.length / params.min() + 2];
-        Windows w = new Windows(source);
-        while (true) {
-            int n = w.fill(buf, cuts);
-            sink.accept(w.offset, buf, cuts, n);
-            w.carry(buf, cuts, buf);
-            if (w.eof) return w.offset;
+        byte[][] bufs = buffers();
+        try {
+            byte[] buf = bufs[0];
+            int[] cuts = new int[buf.length / params.min() + 2];
+            Windows w = new Windows(source);
+            while (true) {
+                int n = w.fill(buf, cuts);
+                sink.accept(w.offset, buf, cuts, n);
+                w.carry(buf, cuts, buf);
+                if (w.eof) return w.offset;
+            }
+        } finally {
+            release(bufs);
         }
     }
 
@@ -257,9 +281,17 @@ public final class Chunker {
     }
 
     private List<Chunk> pipelined(ByteSource source, Executor helper) throws IOException {
+        byte[][] bufs = buffers();
+        try {
+            return pipelined(source, helper, bufs);
+        } finally {
+            release(bufs);
+        }
+    }
+
+    private List<Chunk> pipelined(ByteSource source, Executor helper, byte[][] bufs) throws IOException {
         List<Chunk> out = new ArrayList<>();
-        int size = Math.max(MIN_BUFFER, 2 * params.max());
-        byte[][] bufs = {new byte[size], new byte[size]};
+        int size = bufs[0].length;
         int[][] cutLists = {new int[size / params.min() + 2], new int[size / params.min() + 2]};
         Windows windows = new Windows(source);
         Window pending = null;
@@ -268,11 +300,12 @@ public final class Chunker {
             // The window before is finished before this one is handed over: its buffer is refilled next.
             if (pending != null) out.addAll(pending.finish());
             Window w = new Window(windows.offset, bufs[cur], cutLists[cur], n);
+            // The last (or only) buffer of the input is shared too: a file of a few MiB is one buffer.
+            if (n > 1) helper.execute(w::help);
             if (windows.eof) {
                 out.addAll(w.finish());
                 return out;
             }
-            if (n > 0) helper.execute(w::help);
             pending = w;
             windows.carry(bufs[cur], cutLists[cur], bufs[1 - cur]);
         }

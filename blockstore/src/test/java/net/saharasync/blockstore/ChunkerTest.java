@@ -165,6 +165,32 @@ class ChunkerTest {
         assertThat(read).isEqualTo(size).isEqualTo(total[0]);
     }
 
+    /** Buffers are reused call after call on a thread: a short input after a long one, and a call nested in a sink, see only their own bytes. */
+    @Test
+    void reusedBuffersCarryNothingFromOneCallToTheNextOrIntoANestedOne() throws Exception {
+        Chunker chunker = Chunker.defaults();
+        byte[] longer = random(7, 9 * (1 << 20) + 1);
+        byte[] shorter = random(8, 300_000);
+        List<Chunk> expected = new java.util.ArrayList<>();
+        for (int pos = 0; pos < shorter.length; ) {
+            int len = chunker.cut(shorter, pos, shorter.length);
+            expected.add(new Chunk(pos, len, Hash.of(java.util.Arrays.copyOfRange(shorter, pos, pos + len))));
+            pos += len;
+        }
+        java.util.Optional<java.util.concurrent.Executor> helper = java.util.Optional.of(java.util.concurrent.ForkJoinPool.commonPool());
+        chunker.chunkAndHash(new ByteArrayInputStream(longer), helper);
+        assertThat(chunker.chunkAndHash(new ByteArrayInputStream(shorter), helper)).isEqualTo(expected);
+        assertThat(chunker.chunkAndHash(new ByteArrayInputStream(shorter))).isEqualTo(expected);
+        List<List<Chunk>> nested = new java.util.ArrayList<>();
+        java.io.ByteArrayOutputStream seen = new java.io.ByteArrayOutputStream();
+        chunker.chunk(new ByteArrayInputStream(longer), (offset, buf, off, len) -> {
+            seen.write(buf, off, len);
+            if (nested.isEmpty()) nested.add(chunker.chunkAndHash(new ByteArrayInputStream(shorter), helper));
+        });
+        assertThat(nested.getFirst()).isEqualTo(expected);
+        assertThat(seen.toByteArray()).isEqualTo(longer);
+    }
+
     /** Hashing on two threads is a speed-up only: same chunks, same order, whatever the helper does. */
     @Test
     void hashingWithAHelperGivesTheSameChunksWhateverTheHelperDoes() throws Exception {
