@@ -47,6 +47,14 @@ class HttpHostTest {
         }
     }
 
+    /** With A's progress back to normal, the next cycles bring B the rewritten {@code name}. */
+    private static void nextCyclesSendTheRewrite(TwoMachines m, String name, byte[] rewritten) throws Exception {
+        m.ea.progress(Progress.NONE);
+        m.settle();
+        m.assertSame();
+        assertThat(Files.readAllBytes(m.b.resolve(name))).isEqualTo(rewritten);
+    }
+
     /** Progress that rewrites {@code file} in place (same size, new content) when the upload starts: after the scan read it. */
     private static Progress rewriteWhenTheUploadStarts(Path file, byte[] content) {
         return new Progress() {
@@ -89,10 +97,7 @@ class HttpHostTest {
             m.eb.cycle();
             assertThat(Files.mismatch(m.a.resolve("log.bin"), m.b.resolve("log.bin"))).isNotEqualTo(-1);
             assertThat(Files.readAllBytes(m.b.resolve("log.bin"))).isEqualTo(random(3 << 20, 7));
-            m.ea.progress(Progress.NONE);
-            m.settle();
-            m.assertSame();
-            assertThat(Files.readAllBytes(m.b.resolve("log.bin"))).isEqualTo(rewritten);
+            nextCyclesSendTheRewrite(m, "log.bin", rewritten);
         }
     }
 
@@ -118,10 +123,7 @@ class HttpHostTest {
             m.eb.cycle();
             assertThat(Files.readAllBytes(m.b.resolve("s7.txt"))).isEqualTo(scanned);
             assertThat(Files.readAllBytes(m.b.resolve("s49.txt"))).isEqualTo(Files.readAllBytes(m.a.resolve("s49.txt")));
-            m.ea.progress(Progress.NONE);
-            m.settle();
-            m.assertSame();
-            assertThat(Files.readAllBytes(m.b.resolve("s7.txt"))).isEqualTo(rewritten);
+            nextCyclesSendTheRewrite(m, "s7.txt", rewritten);
         }
     }
 

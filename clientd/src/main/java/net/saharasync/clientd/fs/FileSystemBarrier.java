@@ -33,15 +33,11 @@ final class FileSystemBarrier {
     void sync() throws IOException {
         Libc.Calls c = Libc.calls().orElseThrow(() -> new IOException("syncfs(2) is not available here"));
         int fd = c.open(folder.toString(), Libc.O_RDONLY);
-        if (fd < 0) throw new IOException("cannot open " + folder + " to sync it: errno " + errno(c));
+        if (fd < 0) throw new IOException("cannot open " + folder + " to sync it: errno " + Libc.errno(c));
         try {
-            if (c.syncfs(fd) != 0) throw new IOException("syncfs of " + folder + " failed: errno " + errno(c));
+            if (c.syncfs(fd) != 0) throw new IOException("syncfs of " + folder + " failed: errno " + Libc.errno(c));
         } finally {
             c.close(fd);
         }
-    }
-
-    private static int errno(Libc.Calls c) {
-        return Libc.errno(c);
     }
 }
