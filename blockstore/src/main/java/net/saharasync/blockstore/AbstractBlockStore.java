@@ -97,11 +97,25 @@ public abstract class AbstractBlockStore implements BlockStore {
 
     @Override
     public OptionalInt rawLength(Hash hash) {
-        Optional<Integer> n = readStored(hash, value -> {
-            if (value.remaining() < BlockCodec.HEADER) throw new CorruptBlockException(hash, "stored value shorter than its header");
-            return BlockCodec.rawLength(value);
-        });
-        return n.map(OptionalInt::of).orElseGet(OptionalInt::empty);
+        int n = rawLengths(List.of(hash))[0];
+        return n < 0 ? OptionalInt.empty() : OptionalInt.of(n);
+    }
+
+    /** Looks each up on its own; a store that can do one batch lookup overrides this. */
+    @Override
+    public int[] rawLengths(List<Hash> hashes) {
+        int[] out = new int[hashes.size()];
+        for (int i = 0; i < out.length; i++) {
+            Hash h = hashes.get(i);
+            out[i] = readStored(h, value -> rawLengthOf(h, value)).orElse(-1);
+        }
+        return out;
+    }
+
+    /** The raw length in a stored value's header. */
+    protected static int rawLengthOf(Hash hash, ByteBuffer value) {
+        if (value.remaining() < BlockCodec.HEADER) throw new CorruptBlockException(hash, "stored value shorter than its header");
+        return BlockCodec.rawLength(value);
     }
 
     @Override

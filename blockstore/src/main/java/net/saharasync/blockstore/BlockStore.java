@@ -52,6 +52,12 @@ public interface BlockStore extends AutoCloseable {
     /** The length the block decodes to, from its stored header (no decompression). */
     OptionalInt rawLength(Hash hash);
 
+    /**
+     * {@link #rawLength} of each of {@code hashes}, in order, -1 where a block is not stored:
+     * one lookup for a whole level of a tree (a host checks every leaf of a commit).
+     */
+    int[] rawLengths(List<Hash> hashes);
+
     /** The length of the block's stored form (what {@link #getStored} returns), without reading it. */
     OptionalInt storedLength(Hash hash);
 

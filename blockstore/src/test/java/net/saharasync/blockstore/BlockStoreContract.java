@@ -218,6 +218,9 @@ public abstract class BlockStoreContract {
         assertThat(store.rawLength(th)).hasValue(100_000);
         assertThat(store.rawLength(nh)).hasValue(70_000);
         assertThat(store.rawLength(Hash.of(new byte[] {1}))).isEmpty();
+        // The batch form: in order, repeats allowed, -1 for what is not stored.
+        assertThat(store.rawLengths(List.of(nh, Hash.of(new byte[] {1}), th, nh))).containsExactly(70_000, -1, 100_000, 70_000);
+        assertThat(store.rawLengths(List.of())).isEmpty();
         assertThat(store.storedLength(th)).hasValue(textStored.length);
         assertThat(store.storedLength(nh)).hasValue(noiseStored.length);
         assertThat(store.storedLength(Hash.of(new byte[] {1}))).isEmpty();

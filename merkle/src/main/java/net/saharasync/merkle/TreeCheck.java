@@ -5,7 +5,6 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.OptionalInt;
 import java.util.Set;
 import java.util.function.Function;
 import net.saharasync.blockstore.Hash;
@@ -76,6 +75,7 @@ public final class TreeCheck {
             List<Hash> unknown = hashes.stream().filter(h -> !isKnown.contains(h)).toList();
             Set<Hash> usable = unknown.isEmpty() ? Set.of() : available.apply(unknown);
             List<Claim> next = new ArrayList<>();
+            List<Leaf> leaves = new ArrayList<>();
             for (Claim c : claims.keySet()) {
                 Hash h = c.hash();
                 boolean k = isKnown.contains(h);
@@ -84,8 +84,14 @@ public final class TreeCheck {
                     continue;
                 }
                 if (!k && seen.add(h)) reached.add(h);
-                check(store, c, k ? null : next);
+                Leaf leaf = asLeaf(c);
+                if (leaf != null) {
+                    leaves.add(leaf);
+                } else {
+                    check(store, c, k ? null : next);
+                }
             }
+            leaves(store, leaves);
             level = next;
         }
         return new Result(reached, new ArrayList<>(missing));
@@ -100,8 +106,8 @@ public final class TreeCheck {
                     next.add(new DirClaim(commit.root().root(), commit.root().height(), -1, null, null, "/"));
                 }
             }
-            case LeafClaim l -> leaf(store, l.hash(), l.length(), l.path());
-            case FileClaim f when f.height() == 0 -> leaf(store, f.hash(), f.length(), f.path());
+            case LeafClaim l -> leaves(store, List.of(asLeaf(l)));
+            case FileClaim f when f.height() == 0 -> leaves(store, List.of(asLeaf(f)));
             case FileClaim f -> {
                 FileIndex node = store.read(f.hash(), FileIndex.class);
                 if (node.height() != f.height()) fail(f.hash(), f.path(), "file node of height " + node.height() + ", parent says " + f.height());
@@ -156,10 +162,27 @@ public final class TreeCheck {
         }
     }
 
-    private static void leaf(ObjectStore store, Hash h, long length, String path) {
-        OptionalInt n = store.blocks().rawLength(h);
-        if (n.isEmpty()) throw new MerkleException("block " + h.toHex() + " at " + path + " is missing");
-        if (n.getAsInt() != length) fail(h, path, "block of " + n.getAsInt() + " bytes, its entry says " + length);
+    /** A block and the length its entry claims. */
+    private record Leaf(Hash hash, long length, String path) {}
+
+    /** The claim as a block to check, or null when it names a tree object. */
+    private static Leaf asLeaf(Claim c) {
+        return switch (c) {
+            case LeafClaim l -> new Leaf(l.hash(), l.length(), l.path());
+            case FileClaim f when f.height() == 0 -> new Leaf(f.hash(), f.length(), f.path());
+            default -> null;
+        };
+    }
+
+    /** Checks blocks against their entries' lengths, in one lookup. */
+    private static void leaves(ObjectStore store, List<Leaf> leaves) {
+        if (leaves.isEmpty()) return;
+        int[] n = store.blocks().rawLengths(leaves.stream().map(Leaf::hash).toList());
+        for (int i = 0; i < n.length; i++) {
+            Leaf l = leaves.get(i);
+            if (n[i] < 0) throw new MerkleException("block " + l.hash().toHex() + " at " + l.path() + " is missing");
+            if (n[i] != l.length()) fail(l.hash(), l.path(), "block of " + n[i] + " bytes, its entry says " + l.length());
+        }
     }
 
     private static String join(String dir, String name) {

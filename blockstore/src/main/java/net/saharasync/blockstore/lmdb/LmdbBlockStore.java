@@ -15,7 +15,8 @@ import net.saharasync.blockstore.Hash;
 
 /**
  * The durable block store: one LMDB table from the 32-byte hash to the {@link BlockCodec} form,
- * and a small table of running totals updated in the same transactions. A batch of puts is one
+ * one from the hash to the block's raw length, and a small table of running totals, all
+ * updated in the same transactions. A batch of puts is one
  * write transaction (one fsync); values are written straight into the map with
  * {@code MDB_RESERVE}; reads decode from the map without an intermediate copy.
  */
@@ -27,6 +28,14 @@ public final class LmdbBlockStore extends AbstractBlockStore {
     private final boolean ownsEnvironment;
     private final LmdbEnvironment.Table blocks;
     private final LmdbEnvironment.Table meta;
+    /**
+     * Hash to raw length (4 bytes). The same length is in each value's header, but reading it
+     * there touches one page of the map per block, and a process that did not write those
+     * pages through the map takes a page fault for each: a host checking the 16,384 leaves of
+     * a 1 GiB file spent ~270 ms in those faults. This table packs ~80 lengths per page.
+     * Blocks stored before it existed have no entry; their header is read instead.
+     */
+    private final LmdbEnvironment.Table lengths;
 
     /**
      * A block store in tables {@code <prefix>blocks} and {@code <prefix>meta} of an environment
@@ -42,6 +51,7 @@ public final class LmdbBlockStore extends AbstractBlockStore {
         this.ownsEnvironment = owns;
         this.blocks = env.table(prefix + "blocks");
         this.meta = env.table(prefix + "meta");
+        this.lengths = env.table(prefix + "lengths");
     }
 
     /** Opens (creating if needed) a store that owns its own environment in {@code dir}. */
@@ -91,6 +101,7 @@ public final class LmdbBlockStore extends AbstractBlockStore {
                 ByteBuffer k = key(e.hash());
                 if (txn.contains(blocks, k)) continue;
                 e.form().writeTo(txn.reserve(blocks, k, e.form().length()));
+                txn.reserve(lengths, key(e.hash()), Integer.BYTES).order(java.nio.ByteOrder.BIG_ENDIAN).putInt(e.form().rawLength());
                 added++;
                 raw += e.form().rawLength();
                 stored += e.form().length();
@@ -106,6 +117,21 @@ public final class LmdbBlockStore extends AbstractBlockStore {
     }
 
     @Override
+    public int[] rawLengths(List<Hash> hashes) {
+        return env.read(txn -> {
+            int[] out = new int[hashes.size()];
+            for (int i = 0; i < out.length; i++) {
+                Hash h = hashes.get(i);
+                Optional<ByteBuffer> n = txn.get(lengths, key(h));
+                out[i] = n.isPresent()
+                        ? n.get().order(java.nio.ByteOrder.BIG_ENDIAN).getInt(n.get().position())
+                        : txn.get(blocks, key(h)).map(v -> rawLengthOf(h, v)).orElse(-1);
+            }
+            return out;
+        });
+    }
+
+    @Override
     protected GcResult deleteStored(Collection<Hash> hashes) {
         return env.write(txn -> {
             long deleted = 0, raw = 0, stored = 0;
@@ -116,6 +142,7 @@ public final class LmdbBlockStore extends AbstractBlockStore {
                 raw += BlockCodec.rawLength(v.get());
                 stored += v.get().remaining();
                 txn.delete(blocks, k);
+                txn.delete(lengths, key(h));
                 deleted++;
             }
             addToStats(txn, -deleted, -raw, -stored);

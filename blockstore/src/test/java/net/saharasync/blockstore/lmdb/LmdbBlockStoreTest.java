@@ -62,6 +62,38 @@ class LmdbBlockStoreTest extends BlockStoreContract {
     }
 
     @Test
+    void rawLengthsComeFromTheLengthsTableAndFromTheHeaderForBlocksStoredWithoutOne() {
+        Random r = new Random(21);
+        Block a = Block.of(random(r, 12_345)), b = Block.of(new byte[40_000]), c = Block.of(random(r, 1));
+        store.putAll(List.of(a, b, c));
+        LmdbEnvironment env = ((LmdbBlockStore) store).environment();
+        LmdbEnvironment.Table lengths = env.table("lengths");
+        ByteBuffer key = ByteBuffer.allocateDirect(Hash.BYTES);
+        // Every put recorded its length (b is stored compressed: its stored form is much shorter).
+        for (Block x : List.of(a, b, c)) {
+            int recorded = env.read(txn -> txn.get(lengths, fill(key, x.hash())).map(v -> v.order(java.nio.ByteOrder.BIG_ENDIAN).getInt(v.position())).orElse(-1));
+            assertThat(recorded).isEqualTo(x.data().length);
+        }
+        assertThat(store.storedLength(b.hash()).getAsInt()).isLessThan(1_000);
+        // A block stored before the table existed has no entry: its header answers.
+        env.write(txn -> txn.delete(lengths, fill(key, b.hash())));
+        assertThat(store.rawLengths(List.of(a.hash(), b.hash(), c.hash()))).containsExactly(12_345, 40_000, 1);
+        // Collecting a block removes its length too; a later put of it records it again.
+        store.retainOnly(h -> !h.equals(a.hash()));
+        assertThat((boolean) env.read(txn -> txn.contains(lengths, fill(key, a.hash())))).isFalse();
+        assertThat(store.rawLengths(List.of(a.hash(), c.hash()))).containsExactly(-1, 1);
+        store.putAll(List.of(a));
+        assertThat((boolean) env.read(txn -> txn.contains(lengths, fill(key, a.hash())))).isTrue();
+        assertThat(store.rawLength(a.hash())).hasValue(12_345);
+    }
+
+    private static ByteBuffer fill(ByteBuffer key, Hash h) {
+        key.clear();
+        h.writeTo(key);
+        return key.flip();
+    }
+
+    @Test
     void closingAndReopeningKeepsEveryBlockAndTheTotals() {
         Random r = new Random(20);
         List<Block> blocks = new ArrayList<>();
