@@ -216,7 +216,7 @@ public final class HostLoad {
             }
             try (InputStream in = body) {
                 BlockFrames.Reader r = new BlockFrames.Reader(in);
-                for (var f = r.next(); f.isPresent(); f = r.next()) got += BlockFrames.frameLength(f.get().stored());
+                for (var f = r.next(); f.isPresent(); f = r.next()) got += BlockFrames.FRAME_HEADER + f.get().length();
             }
         }
         double secs = secs(System.nanoTime() - t0);

@@ -133,7 +133,12 @@ public final class BlockCodec {
          * @throws CorruptBlockException if any check fails
          */
         public static StoredForm verified(Hash hash, byte[] stored) {
-            ByteBuffer b = ByteBuffer.wrap(stored);
+            return verified(hash, stored, 0, stored.length);
+        }
+
+        /** {@link #verified(Hash, byte[])} of the form at {@code a[off, off + len)}, which the result then refers to. */
+        public static StoredForm verified(Hash hash, byte[] a, int off, int len) {
+            ByteBuffer b = ByteBuffer.wrap(a, off, len).slice();
             header(hash, b);
             byte format = b.get(0);
             int rawLength = b.getInt(1);
@@ -141,14 +146,14 @@ public final class BlockCodec {
             // No copies: a raw block is hashed where it lies, a zstd one in a reused scratch buffer.
             Hash actual;
             if (format == RAW) {
-                actual = Hash.of(stored, HEADER, rawLength);
+                actual = Hash.of(a, off + HEADER, rawLength);
             } else {
                 byte[] out = scratch(DECODE_SCRATCH, rawLength);
-                unzstd(hash, rawLength, () -> Zstd.decompressByteArray(out, 0, rawLength, stored, HEADER, stored.length - HEADER));
+                unzstd(hash, rawLength, () -> Zstd.decompressByteArray(out, 0, rawLength, a, off + HEADER, len - HEADER));
                 actual = Hash.of(out, 0, rawLength);
             }
             if (!actual.equals(hash)) throw new CorruptBlockException(hash, "content hashes to " + actual.toHex());
-            return new StoredForm(format, rawLength, crc, stored, HEADER, stored.length - HEADER);
+            return new StoredForm(format, rawLength, crc, a, off + HEADER, len - HEADER);
         }
     }
 
@@ -227,12 +232,17 @@ public final class BlockCodec {
      * view of {@code stored}'s payload (a zstd form decodes into a new array).
      */
     public static ByteBuffer decodeView(Hash hash, byte[] stored) {
-        ByteBuffer b = ByteBuffer.wrap(stored);
-        if (stored.length == 0 || stored[0] != RAW) return ByteBuffer.wrap(decode(hash, b, true));
+        return decodeView(hash, stored, 0, stored.length);
+    }
+
+    /** {@link #decodeView(Hash, byte[])} of the form at {@code a[off, off + len)}. */
+    public static ByteBuffer decodeView(Hash hash, byte[] a, int off, int len) {
+        ByteBuffer b = ByteBuffer.wrap(a, off, len).slice();
+        if (len == 0 || a[off] != RAW) return ByteBuffer.wrap(decode(hash, b, true));
         ByteBuffer payload = header(hash, b);
-        Hash actual = Hash.of(stored, HEADER, payload.remaining());
+        Hash actual = Hash.of(a, off + HEADER, payload.remaining());
         if (!actual.equals(hash)) throw new CorruptBlockException(hash, "content hashes to " + actual.toHex());
-        return ByteBuffer.wrap(stored, HEADER, payload.remaining()).slice();
+        return ByteBuffer.wrap(a, off + HEADER, payload.remaining()).slice();
     }
 
     /** Runs a zstd decompression and reports any failure, or a wrong decoded length, as corruption of {@code hash}. */

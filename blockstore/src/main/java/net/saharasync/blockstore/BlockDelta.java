@@ -50,7 +50,12 @@ public final class BlockDelta {
 
     /** Whether a received form is a delta (needs a base to become a block). */
     public static boolean isDelta(byte[] form) {
-        return form.length > 0 && (form[0] == PATCH || form[0] == COPY);
+        return form.length > 0 && isDelta(form[0]);
+    }
+
+    /** Whether a form starting with {@code format} is a delta. */
+    public static boolean isDelta(byte format) {
+        return format == PATCH || format == COPY;
     }
 
     /** The base a delta form was made against. */

@@ -23,8 +23,22 @@ public final class BlockFrames {
 
     private BlockFrames() {}
 
-    /** A frame as read: the claimed hash and the stored form, not yet verified. */
-    public record Frame(Hash hash, byte[] stored) {}
+    /**
+     * A frame as read: the claimed hash and the stored form, not yet verified, as
+     * {@code array[offset, offset + length)} (a {@link Reader} with an arena packs many frames
+     * into one array).
+     */
+    public record Frame(Hash hash, byte[] array, int offset, int length) {
+        /** The stored form as an array of its own (a copy when the frame shares an arena). */
+        public byte[] stored() {
+            return offset == 0 && length == array.length ? array : java.util.Arrays.copyOfRange(array, offset, offset + length);
+        }
+
+        /** Whether the form is a delta against another block ({@link BlockDelta}) rather than a stored form. */
+        public boolean isDelta() {
+            return BlockDelta.isDelta(array[offset]);
+        }
+    }
 
     /** A frame that is cut short, too long or otherwise not a frame. */
     public static final class MalformedFrameException extends BlockStoreException {
@@ -49,10 +63,29 @@ public final class BlockFrames {
     /** Reads frames one at a time from a stream (a request or response body). */
     public static final class Reader {
         private final DataInputStream in;
+        private final byte[] head = new byte[FRAME_HEADER];
+        private final byte[] arena;
+        private int used;
         private long frames;
 
+        /** Each frame in an array of its own. */
         public Reader(InputStream in) {
+            this(in, null);
+        }
+
+        /**
+         * Frames laid one after another in {@code arena} while they fit (then each in an array
+         * of its own): no array per frame. A frame in the arena stays valid until
+         * {@link #release}; a caller that keeps frames (a host storing a batch) never releases.
+         */
+        public Reader(InputStream in, byte[] arena) {
             this.in = new DataInputStream(in);
+            this.arena = arena;
+        }
+
+        /** The frames read so far are no longer needed: later ones may reuse the arena from its start. */
+        public void release() {
+            used = 0;
         }
 
         /**
@@ -64,21 +97,28 @@ public final class BlockFrames {
         public Optional<Frame> next() throws IOException {
             int first = in.read();
             if (first < 0) return Optional.empty();
-            byte[] head = new byte[FRAME_HEADER];
             head[0] = (byte) first;
             readFully(head, 1, FRAME_HEADER - 1, "frame header");
             ByteBuffer b = ByteBuffer.wrap(head);
-            byte[] h = new byte[Hash.BYTES];
-            b.get(h);
+            Hash hash = Hash.read(b);
             int length = b.getInt();
             if (length < BlockCodec.HEADER || length > MAX_STORED) {
                 throw new MalformedFrameException("frame " + frames + " claims a stored length of "
                         + Integer.toUnsignedString(length) + " bytes (allowed " + BlockCodec.HEADER + ".." + MAX_STORED + ")");
             }
-            byte[] stored = new byte[length];
-            readFully(stored, 0, length, "frame body");
+            byte[] into;
+            int at;
+            if (arena != null && length <= arena.length - used) {
+                into = arena;
+                at = used;
+                used += length;
+            } else {
+                into = new byte[length];
+                at = 0;
+            }
+            readFully(into, at, length, "frame body");
             frames++;
-            return Optional.of(new Frame(Hash.fromBytes(h), stored));
+            return Optional.of(new Frame(hash, into, at, length));
         }
 
         private void readFully(byte[] buf, int off, int len, String what) throws IOException {

@@ -59,4 +59,52 @@ class BlockFramesTest {
         assertThatThrownBy(() -> new BlockFrames.Reader(new ByteArrayInputStream(head)).next())
                 .isInstanceOf(BlockFrames.MalformedFrameException.class);
     }
+
+    @Test
+    void framesPackIntoAnArenaWhileTheyFitAndStayValidUntilReleased() throws Exception {
+        BlockCodec codec = new BlockCodec(1);
+        Random r = new Random(2);
+        byte[][] data = new byte[5][];
+        byte[][] stored = new byte[5][];
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        for (int i = 0; i < 5; i++) {
+            data[i] = new byte[1000 + 500 * i];
+            r.nextBytes(data[i]);
+            stored[i] = codec.encode(data[i]).toBytes();
+            BlockFrames.write(out, Hash.of(data[i]), stored[i]);
+        }
+        // Room for the first three only: the fourth and fifth get arrays of their own.
+        byte[] arena = new byte[stored[0].length + stored[1].length + stored[2].length + 10];
+        BlockFrames.Reader reader = new BlockFrames.Reader(new ByteArrayInputStream(out.toByteArray()), arena);
+        java.util.List<BlockFrames.Frame> kept = new java.util.ArrayList<>();
+        for (var f = reader.next(); f.isPresent(); f = reader.next()) kept.add(f.get());
+        assertThat(kept).hasSize(5);
+        for (int i = 0; i < 5; i++) {
+            BlockFrames.Frame f = kept.get(i);
+            assertThat(f.array() == arena).as("frame %d in the arena", i).isEqualTo(i < 3);
+            assertThat(f.stored()).isEqualTo(stored[i]);
+            assertThat(f.isDelta()).isFalse();
+            // Checked where it lies, and the form refers to those bytes.
+            BlockCodec.StoredForm form = BlockCodec.StoredForm.verified(f.hash(), f.array(), f.offset(), f.length());
+            assertThat(form.toBytes()).isEqualTo(stored[i]);
+            assertThat(BlockCodec.decode(f.hash(), ByteBuffer.wrap(form.toBytes()), true)).isEqualTo(data[i]);
+        }
+        // A form that does not hash to its claim is refused from a slice too.
+        BlockFrames.Frame first = kept.getFirst();
+        assertThatThrownBy(() -> BlockCodec.StoredForm.verified(kept.get(1).hash(), first.array(), first.offset(), first.length()))
+                .isInstanceOf(CorruptBlockException.class);
+
+        // Released after each frame (a streaming reader): every frame starts at the arena's start.
+        BlockFrames.Reader streaming = new BlockFrames.Reader(new ByteArrayInputStream(out.toByteArray()), new byte[stored[4].length]);
+        for (int i = 0; i < 5; i++) {
+            BlockFrames.Frame f = streaming.next().orElseThrow();
+            assertThat(f.offset()).isZero();
+            ByteBuffer view = BlockCodec.decodeView(f.hash(), f.array(), f.offset(), f.length());
+            byte[] got = new byte[view.remaining()];
+            view.get(got);
+            assertThat(got).isEqualTo(data[i]);
+            streaming.release();
+        }
+        assertThat(streaming.next()).isEmpty();
+    }
 }

@@ -344,13 +344,16 @@ public final class HttpHost implements HostConnection {
 
     /** Turns a received form into the block's bytes, checked against its hash. */
     private interface Decoder {
-        ByteBuffer decode(Hash h, byte[] form);
+        ByteBuffer decode(Hash h, byte[] a, int off, int len);
     }
+
+    /** Per thread: where a download reads each frame (a sink sees a block only during its call, so one array serves). */
+    private static final ThreadLocal<byte[]> FRAME_BUFFER = ThreadLocal.withInitial(() -> new byte[BlockFrames.MAX_STORED]);
 
     /** Posts {@code body} and hands each returned frame, decoded and checked, to {@code sink}, in the order asked. */
     private void streamFrames(String path, byte[] body, List<Hash> batch, Decoder decoder, BlockSink sink) throws IOException {
         call("POST", path, "application/octet-stream", bytes(body), true, in -> {
-            BlockFrames.Reader r = new BlockFrames.Reader(new java.io.BufferedInputStream(in, 1 << 16));
+            BlockFrames.Reader r = new BlockFrames.Reader(new java.io.BufferedInputStream(in, 1 << 16), FRAME_BUFFER.get());
             int i = 0;
             for (var f = r.next(); f.isPresent(); f = r.next(), i++) {
                 if (i >= batch.size() || !f.get().hash().equals(batch.get(i))) {
@@ -358,11 +361,12 @@ public final class HttpHost implements HostConnection {
                 }
                 ByteBuffer data;
                 try {
-                    data = decoder.decode(f.get().hash(), f.get().stored());
+                    data = decoder.decode(f.get().hash(), f.get().array(), f.get().offset(), f.get().length());
                 } catch (CorruptBlockException bad) {
                     throw new IOException("the host sent a corrupt block: " + bad.getMessage(), bad);
                 }
                 sink.accept(f.get().hash(), data.array(), data.arrayOffset() + data.position(), data.remaining());
+                r.release();
             }
             if (i != batch.size()) throw new IOException("the host sent " + i + " of " + batch.size() + " blocks");
             return null;
@@ -400,7 +404,7 @@ public final class HttpHost implements HostConnection {
                 bases.get(i).orElse(none).writeTo(body);
             }
             streamFrames("/v1/blocks/fetch-delta", body.array(), hashes.subList(from, to),
-                    (h, form) -> ByteBuffer.wrap(BlockDelta.resolve(h, form, localBase)), sink);
+                    (h, a, off, len) -> ByteBuffer.wrap(BlockDelta.resolve(h, java.util.Arrays.copyOfRange(a, off, off + len), localBase)), sink);
         }
     }
 
