@@ -216,6 +216,57 @@ class HttpHostTest {
     }
 
     @Test
+    void concurrentDownloadsEachSeeTheirOwnBlocksThoughFrameArraysAreReused() throws Exception {
+        try (TwoMachines m = new TwoMachines(tmp)) {
+            HttpHost h = (HttpHost) m.ea.host();
+            // Blocks of many sizes, raw (random) and compressed (zeros), uploaded once.
+            List<byte[]> blocks = new java.util.ArrayList<>();
+            List<HostConnection.Upload> up = new java.util.ArrayList<>();
+            for (int i = 0; i < 40; i++) {
+                byte[] b = i % 5 == 0 ? new byte[1000 + 997 * i] : random(1 + 3001 * i, 100 + i);
+                if (i % 5 == 0) b[0] = (byte) i;
+                blocks.add(b);
+                up.add(new HostConnection.Upload(Hash.of(b), new net.saharasync.blockstore.BlockCodec(1).encode(b).buffers()));
+            }
+            h.upload(up);
+            List<Hash> hashes = blocks.stream().map(Hash::of).toList();
+            // Four threads (two of them virtual, as downloads run) fetch overlapping sets, each in
+            // its own order, many times; every block a sink sees must be the one it asked for.
+            List<Thread> threads = new java.util.ArrayList<>();
+            java.util.concurrent.ConcurrentLinkedQueue<Throwable> failures = new java.util.concurrent.ConcurrentLinkedQueue<>();
+            for (int t = 0; t < 4; t++) {
+                List<Hash> order = new java.util.ArrayList<>(hashes);
+                java.util.Collections.shuffle(order, new java.util.Random(t));
+                Runnable job = () -> {
+                    try {
+                        for (int round = 0; round < 15; round++) {
+                            int[] seen = {0};
+                            h.fetch(order, new HostConnection.BlockSink() {
+                                @Override
+                                public void accept(Hash hash, byte[] data) {
+                                    throw new AssertionError("the view form is used");
+                                }
+
+                                @Override
+                                public void accept(Hash hash, byte[] buf, int off, int len) {
+                                    assertThat(hash).isEqualTo(order.get(seen[0]++));
+                                    assertThat(Hash.of(java.util.Arrays.copyOfRange(buf, off, off + len))).isEqualTo(hash);
+                                }
+                            });
+                            assertThat(seen[0]).isEqualTo(order.size());
+                        }
+                    } catch (Throwable e) {
+                        failures.add(e);
+                    }
+                };
+                threads.add(t % 2 == 0 ? Thread.ofPlatform().start(job) : Thread.ofVirtual().start(job));
+            }
+            for (Thread t : threads) t.join(60_000);
+            assertThat(failures).isEmpty();
+        }
+    }
+
+    @Test
     void aRequestAfterTheHostRestartedIsNotLostToAStaleConnection() throws Exception {
         Path data = tmp.resolve("host");
         HostServer host = HostServer.start(HostConfig.loopback(data, 0));

@@ -347,30 +347,46 @@ public final class HttpHost implements HostConnection {
         ByteBuffer decode(Hash h, byte[] a, int off, int len);
     }
 
-    /** Per thread: where a download reads each frame (a sink sees a block only during its call, so one array serves). */
-    private static final ThreadLocal<byte[]> FRAME_BUFFER = ThreadLocal.withInitial(() -> new byte[BlockFrames.MAX_STORED]);
+    /**
+     * Where downloads read each frame (a sink sees a block only during its call, so one array
+     * serves a whole response), reused across responses. A pool rather than a thread-local:
+     * downloads run on virtual threads, one per batch of files, which would each allocate and
+     * zero their own array.
+     */
+    private static final java.util.concurrent.ConcurrentLinkedQueue<byte[]> FRAME_BUFFERS = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    private static final int POOLED_FRAME_BUFFERS = 8;
 
     /** Posts {@code body} and hands each returned frame, decoded and checked, to {@code sink}, in the order asked. */
     private void streamFrames(String path, byte[] body, List<Hash> batch, Decoder decoder, BlockSink sink) throws IOException {
         call("POST", path, "application/octet-stream", bytes(body), true, in -> {
-            BlockFrames.Reader r = new BlockFrames.Reader(new java.io.BufferedInputStream(in, 1 << 16), FRAME_BUFFER.get());
-            int i = 0;
-            for (var f = r.next(); f.isPresent(); f = r.next(), i++) {
-                if (i >= batch.size() || !f.get().hash().equals(batch.get(i))) {
-                    throw new IOException("the host sent block " + f.get().hash().toHex() + " out of order");
-                }
-                ByteBuffer data;
-                try {
-                    data = decoder.decode(f.get().hash(), f.get().array(), f.get().offset(), f.get().length());
-                } catch (CorruptBlockException bad) {
-                    throw new IOException("the host sent a corrupt block: " + bad.getMessage(), bad);
-                }
-                sink.accept(f.get().hash(), data.array(), data.arrayOffset() + data.position(), data.remaining());
-                r.release();
+            byte[] frames = FRAME_BUFFERS.poll();
+            if (frames == null) frames = new byte[BlockFrames.MAX_STORED];
+            try {
+                readFrames(new BlockFrames.Reader(new java.io.BufferedInputStream(in, 1 << 16), frames), batch, decoder, sink);
+            } finally {
+                if (FRAME_BUFFERS.size() < POOLED_FRAME_BUFFERS) FRAME_BUFFERS.offer(frames);
             }
-            if (i != batch.size()) throw new IOException("the host sent " + i + " of " + batch.size() + " blocks");
             return null;
         });
+    }
+
+    /** Checks each frame's order and hash and hands its block to {@code sink}; the frame array is reused. */
+    private static void readFrames(BlockFrames.Reader r, List<Hash> batch, Decoder decoder, BlockSink sink) throws IOException {
+        int i = 0;
+        for (var f = r.next(); f.isPresent(); f = r.next(), i++) {
+            if (i >= batch.size() || !f.get().hash().equals(batch.get(i))) {
+                throw new IOException("the host sent block " + f.get().hash().toHex() + " out of order");
+            }
+            ByteBuffer data;
+            try {
+                data = decoder.decode(f.get().hash(), f.get().array(), f.get().offset(), f.get().length());
+            } catch (CorruptBlockException bad) {
+                throw new IOException("the host sent a corrupt block: " + bad.getMessage(), bad);
+            }
+            sink.accept(f.get().hash(), data.array(), data.arrayOffset() + data.position(), data.remaining());
+            r.release();
+        }
+        if (i != batch.size()) throw new IOException("the host sent " + i + " of " + batch.size() + " blocks");
     }
 
     @Override
