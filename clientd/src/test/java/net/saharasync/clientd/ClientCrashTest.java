@@ -22,7 +22,8 @@ class ClientCrashTest {
         List<String> cmd = new ArrayList<>();
         cmd.add(ProcessHandle.current().info().command().orElse("java"));
         for (String a : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
-            if (a.startsWith("--add-opens") || a.startsWith("--enable-native-access") || a.startsWith("--sun-misc")) cmd.add(a);
+            if (a.startsWith("--add-opens") || a.startsWith("--enable-native-access") || a.startsWith("--sun-misc")
+                    || a.startsWith("-Dlmdbjava.")) cmd.add(a);
         }
         cmd.addAll(List.of("-Xmx512m", "-cp", System.getProperty("java.class.path"), OnceMain.class.getName(), folder.toString()));
         return new ProcessBuilder(cmd).redirectErrorStream(true).start();

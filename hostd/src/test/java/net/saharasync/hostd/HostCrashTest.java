@@ -29,7 +29,8 @@ class HostCrashTest {
         List<String> cmd = new ArrayList<>();
         cmd.add(ProcessHandle.current().info().command().orElse("java"));
         for (String a : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
-            if (a.startsWith("--add-opens") || a.startsWith("--enable-native-access") || a.startsWith("--sun-misc")) cmd.add(a);
+            if (a.startsWith("--add-opens") || a.startsWith("--enable-native-access") || a.startsWith("--sun-misc")
+                    || a.startsWith("-Dlmdbjava.")) cmd.add(a);
         }
         cmd.addAll(List.of("-Xmx512m", "-cp", System.getProperty("java.class.path"), KillableHost.class.getName(), data.toString()));
         return new ProcessBuilder(cmd).redirectErrorStream(true).start();
