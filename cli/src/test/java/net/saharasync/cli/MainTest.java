@@ -16,6 +16,14 @@ class MainTest {
         assertThat(Main.commandLine("help").getSubcommands().keySet()).containsExactly(all);
         assertThat(Main.commandLine("--help").getSubcommands().keySet()).containsExactly(all);
         assertThat(Main.commandLine("snyc").getSubcommands().keySet()).containsExactly(all);
+        // The version needs none, and still prints.
+        CommandLine version = Main.commandLine("--version");
+        assertThat(version.getSubcommands()).isEmpty();
+        StringWriter v = new StringWriter();
+        version.setOut(new PrintWriter(v));
+        assertThat(version.execute("--version")).isZero();
+        assertThat(v.toString()).startsWith("sahara ");
+        assertThat(Main.commandLine("-V").getSubcommands()).isEmpty();
 
         StringWriter out = new StringWriter();
         CommandLine help = Main.commandLine("help");
