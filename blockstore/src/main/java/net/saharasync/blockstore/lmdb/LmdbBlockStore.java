@@ -101,7 +101,7 @@ public final class LmdbBlockStore extends AbstractBlockStore {
                 ByteBuffer k = key(e.hash());
                 if (txn.contains(blocks, k)) continue;
                 e.form().writeTo(txn.reserve(blocks, k, e.form().length()));
-                txn.reserve(lengths, key(e.hash()), Integer.BYTES).order(java.nio.ByteOrder.BIG_ENDIAN).putInt(e.form().rawLength());
+                txn.reserve(lengths, k, Integer.BYTES).order(java.nio.ByteOrder.BIG_ENDIAN).putInt(e.form().rawLength());
                 added++;
                 raw += e.form().rawLength();
                 stored += e.form().length();
@@ -122,10 +122,11 @@ public final class LmdbBlockStore extends AbstractBlockStore {
             int[] out = new int[hashes.size()];
             for (int i = 0; i < out.length; i++) {
                 Hash h = hashes.get(i);
-                Optional<ByteBuffer> n = txn.get(lengths, key(h));
+                ByteBuffer k = key(h);
+                Optional<ByteBuffer> n = txn.get(lengths, k);
                 out[i] = n.isPresent()
                         ? n.get().order(java.nio.ByteOrder.BIG_ENDIAN).getInt(n.get().position())
-                        : txn.get(blocks, key(h)).map(v -> rawLengthOf(h, v)).orElse(-1);
+                        : txn.get(blocks, k).map(v -> rawLengthOf(h, v)).orElse(-1);
             }
             return out;
         });
@@ -142,7 +143,7 @@ public final class LmdbBlockStore extends AbstractBlockStore {
                 raw += BlockCodec.rawLength(v.get());
                 stored += v.get().remaining();
                 txn.delete(blocks, k);
-                txn.delete(lengths, key(h));
+                txn.delete(lengths, k);
                 deleted++;
             }
             addToStats(txn, -deleted, -raw, -stored);
