@@ -21,8 +21,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
-import net.saharasync.clientd.CycleReport;
 import net.saharasync.clientd.ClientConfig;
+import net.saharasync.clientd.CycleReport;
 import net.saharasync.clientd.Daemon;
 import net.saharasync.clientd.remote.HttpHost;
 import net.saharasync.clientd.Join;
@@ -44,6 +44,8 @@ import net.saharasync.hostd.HostServer;
  * <li>W2: initial sync of a 1 GiB file, and of 20,000 files of 1-16 KiB in 100 folders.</li>
  * <li>W3: a cycle that finds nothing to do after W2: time and bytes read.</li>
  * <li>W4: a 64 MiB file and a folder of 1,000 files moved elsewhere: wire bytes.</li>
+ * <li>After W3, with daemons running: Vim-style saves of one small file in that folder of
+ *     20,000 files: time until B has it, and how many folders A listed to find the save.</li>
  * </ul>
  * Options: {@code --w1-mib 256 --w2-mib 1024 --w2-files 20000 --w4-files 1000}; 0 skips a workload.
  */
@@ -222,6 +224,37 @@ public final class Workloads {
             read += again.bytesHashed();
         }
         rows.add(String.format("| W3 the next 4 no-change cycles (daemon) | %d-%d ms, %d bytes read | - |", min, max, read));
+        savesAmongSmallFiles(ea, eb, files);
+    }
+
+    /**
+     * Saves of single small files among the ingested ones, with both daemons running: the
+     * daemon looks only in the folder the watcher reported, not at all 20,000 files.
+     */
+    private void savesAmongSmallFiles(SyncEngine ea, SyncEngine eb, int files) throws Exception {
+        List<CycleReport> aCycles = new java.util.concurrent.CopyOnWriteArrayList<>();
+        long min = Long.MAX_VALUE, max = 0;
+        int listedMax = 0;
+        try (Daemon da = new Daemon(ea, Daemon.Timing.DEFAULT, aCycles::add).start();
+                Daemon db = new Daemon(eb, Daemon.Timing.DEFAULT, r -> {}).start()) {
+            Thread.sleep(3000); // the daemons' first cycles scan everything
+            for (int k = 0; k < 5; k++) {
+                int i = (k * 7919 + 42) % files;
+                String rel = String.format("small/d%03d/f%05d.dat", i % 100, i);
+                byte[] content = random(100 + k, 1024 + 997 * k);
+                String before = statKey(b.resolve(rel));
+                Thread.sleep(500);
+                aCycles.clear();
+                saveLikeVim(a.resolve(rel), content);
+                long t0 = System.nanoTime();
+                long millis = (waitFor(b.resolve(rel), before, content) - t0) / 1_000_000;
+                min = Math.min(min, millis);
+                max = Math.max(max, millis);
+                for (CycleReport r : aCycles) if (r.filesUp() > 0) listedMax = Math.max(listedMax, r.foldersListed());
+            }
+        }
+        rows.add(String.format("| W1 in a big folder: save one small file among those %,d (daemons; 5 saves) | %d-%d ms (rename -> B has it), A listed %d folder(s) of 101 | - |",
+                files, min, max, listedMax));
     }
 
     private void w2Big(SyncEngine ea, SyncEngine eb, int mib) throws Exception {

@@ -5,6 +5,7 @@ import io.methvin.watcher.DirectoryWatcher;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -19,8 +20,14 @@ import org.slf4j.LoggerFactory;
  * waited out until the folder has been quiet for a moment), a new head announced by the host
  * (server-sent events, so a change made elsewhere arrives within milliseconds), a cycle that
  * could not finish (a file still being written, a host that is down: retried with backoff),
- * and a periodic full rescan as a safety net. A watcher overflow is just one more trigger:
- * every cycle scans the whole folder anyway (cheaply, through the index).
+ * and a periodic full rescan as a safety net.
+ * <p>
+ * The watcher's reports also say where to look: a cycle lists only the folders holding the
+ * reported paths (and whole subtrees where a folder itself was reported), so a save in a
+ * folder of 200,000 files costs the stats of one folder, not of all of them. The whole folder
+ * is scanned instead on the first cycle, after a cycle that did not end agreed or failed,
+ * after a watcher overflow or error, when too many paths were reported, on the periodic
+ * rescan, and whenever the host's head moved (see {@link SyncEngine#cycle(Optional)}).
  */
 public final class Daemon implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Daemon.class);
@@ -39,6 +46,10 @@ public final class Daemon implements AutoCloseable {
     private long localChangedAt = System.nanoTime();
     private long firstLocalChangeAt = System.nanoTime();
     private boolean localChanged = true;
+    /** Paths reported since the last cycle began (relative to the folder); null: unknown, scan everything. */
+    private java.util.Set<String> changedPaths;
+    /** Beyond this many reported paths a cycle scans everything (it is about as cheap, and memory stays bounded). */
+    static final int MAX_REPORTED_PATHS = 20_000;
     private volatile boolean running = true;
     private DirectoryWatcher watcher;
     private AutoCloseable events;
@@ -53,12 +64,24 @@ public final class Daemon implements AutoCloseable {
     public Daemon start() throws IOException {
         Path root = engine.folder();
         Path state = ClientConfig.stateDir(root);
-        watcher = DirectoryWatcher.builder().path(root).fileHashing(false).listener(event -> {
-            Path p = event.path();
-            if (p == null || p.startsWith(state)) return;
-            if (event.eventType() != DirectoryChangeEvent.EventType.OVERFLOW
-                    && p.getFileName() != null && p.getFileName().toString().startsWith(LocalFs.TEMP_PREFIX)) return;
-            localChange();
+        watcher = DirectoryWatcher.builder().path(root).fileHashing(false).listener(new io.methvin.watcher.DirectoryChangeListener() {
+            @Override
+            public void onEvent(DirectoryChangeEvent event) {
+                Path p = event.path();
+                if (event.eventType() == DirectoryChangeEvent.EventType.OVERFLOW || p == null) {
+                    localChange(null);
+                    return;
+                }
+                if (p.startsWith(state)) return;
+                if (p.getFileName() != null && p.getFileName().toString().startsWith(LocalFs.TEMP_PREFIX)) return;
+                localChange(relative(root, p));
+            }
+
+            @Override
+            public void onException(Exception e) {
+                LOG.debug("watcher error on {}: {}", root, e.toString());
+                localChange(null);
+            }
         }).build();
         watcher.watchAsync();
         long seq = engine.host().head(engine.config().volume()).seq();
@@ -67,13 +90,27 @@ public final class Daemon implements AutoCloseable {
         return this;
     }
 
-    private void localChange() {
+    /** {@code p} relative to the folder, '/'-separated; null for the folder itself or outside it. */
+    static String relative(Path root, Path p) {
+        if (!p.startsWith(root) || p.equals(root)) return null;
+        StringBuilder b = new StringBuilder();
+        for (Path name : root.relativize(p)) {
+            if (!b.isEmpty()) b.append('/');
+            b.append(name);
+        }
+        return b.toString();
+    }
+
+    /** A change at {@code path} (relative), or somewhere unknown ({@code null}: the next cycle scans everything). */
+    private void localChange(String path) {
         lock.lock();
         try {
             long now = System.nanoTime();
             if (!localChanged) firstLocalChangeAt = now;
             localChanged = true;
             localChangedAt = now;
+            if (path == null || (changedPaths != null && changedPaths.size() >= MAX_REPORTED_PATHS)) changedPaths = null;
+            else if (changedPaths != null) changedPaths.add(path);
             wake.signalAll();
         } finally {
             lock.unlock();
@@ -90,11 +127,15 @@ public final class Daemon implements AutoCloseable {
         }
     }
 
-    /** Waits until there is something to do: a remote head, a local change that has settled, or the rescan period. */
-    private void awaitWork() throws InterruptedException {
+    /**
+     * Waits until there is something to do: a remote head, a local change that has settled, or
+     * the rescan period. Returns the paths reported meanwhile (empty: scan everything).
+     */
+    private Optional<java.util.Set<String>> awaitWork() throws InterruptedException {
         lock.lock();
         try {
             long deadline = System.nanoTime() + timing.rescan().toNanos();
+            boolean rescan = false;
             while (running) {
                 long now = System.nanoTime();
                 if (remoteChanged) break;
@@ -106,11 +147,19 @@ public final class Daemon implements AutoCloseable {
                     wake.awaitNanos(due - now);
                     continue;
                 }
-                if (now >= deadline) break;
+                if (now >= deadline) {
+                    rescan = true;
+                    break;
+                }
                 wake.awaitNanos(deadline - now);
             }
             remoteChanged = false;
             localChanged = false;
+            // From here on, reports go to the next cycle: a change the coming scan misses is
+            // reported again to the one after it.
+            Optional<java.util.Set<String>> reported = rescan ? Optional.empty() : Optional.ofNullable(changedPaths);
+            changedPaths = new java.util.HashSet<>();
+            return reported;
         } finally {
             lock.unlock();
         }
@@ -119,14 +168,15 @@ public final class Daemon implements AutoCloseable {
     private void run() {
         long backoff = 250;
         while (running) {
+            Optional<java.util.Set<String>> changed;
             try {
-                awaitWork();
+                changed = awaitWork();
             } catch (InterruptedException e) {
                 return;
             }
             if (!running) return;
             try {
-                CycleReport r = engine.cycle();
+                CycleReport r = engine.cycle(changed);
                 new Status(r.agreed() ? "idle" : "pending", System.currentTimeMillis(), r, null, null).write(engine.folder());
                 onCycle.accept(r);
                 backoff = 250;

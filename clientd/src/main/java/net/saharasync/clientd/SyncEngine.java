@@ -138,14 +138,48 @@ public final class SyncEngine implements AutoCloseable {
 
     /** Scans the folder (recording what it hashed in the index) and returns the scan. */
     Scanner.Result scan(ObjectStore objects, Optional<Base> base) throws IOException {
-        Scanner.Result scan = new Scanner(fs, ignoreRules(), index, objects, chunker, TreeParams.DEFAULT, baseEntry(objects, base),
-                clock.millis() * 1_000_000L).progress(progress).scan();
+        return scan(objects, base, Optional.empty());
+    }
+
+    /** Scans the folder, only where {@code changes} says if given (all of it if they prove stale). */
+    private Scanner.Result scan(ObjectStore objects, Optional<Base> base, Optional<Scanner.Changes> changes) throws IOException {
+        Scanner.Result scan;
+        try {
+            scan = scanner(objects, base).scan(changes);
+        } catch (Scanner.StaleChanges stale) {
+            scan = scanner(objects, base).scan(Optional.empty());
+        }
         index.update(scan.indexChanges(), scan.chunkLocations());
         return scan;
     }
 
+    private Scanner scanner(ObjectStore objects, Optional<Base> base) throws IOException {
+        return new Scanner(fs, ignoreRules(), index, objects, chunker, TreeParams.DEFAULT, baseEntry(objects, base),
+                clock.millis() * 1_000_000L).progress(progress);
+    }
+
+    /**
+     * The folder's tree as the last cycle left it, when that cycle ended with the folder and
+     * the host agreeing (the base tree then): what a partial scan starts from. Empty after any
+     * other outcome, so the next cycle scans the whole folder.
+     */
+    private Optional<DirRef> agreedTree = Optional.empty();
+
     /** One full cycle: scan, upload, merge, download. */
     public synchronized CycleReport cycle() throws IOException {
+        return cycle(Optional.empty());
+    }
+
+    /**
+     * One cycle, given the paths that may have changed since the previous cycle of this engine
+     * (a file-system watcher's report, relative to the folder; empty: unknown, scan it all).
+     * When the previous cycle ended agreed, only the folders holding those paths are scanned;
+     * if the host's head moved meanwhile, the whole folder is scanned before merging (the
+     * merge and the writes it makes rely on a scan of everything they may touch).
+     */
+    public synchronized CycleReport cycle(Optional<java.util.Set<String>> changed) throws IOException {
+        Optional<DirRef> since = agreedTree;
+        agreedTree = Optional.empty();
         long t0 = System.nanoTime();
         long sent0 = host.bytesSent(), received0 = host.bytesReceived();
         ObjectStore objects = index.objects();
@@ -155,7 +189,10 @@ public final class SyncEngine implements AutoCloseable {
         // fresh process, the HTTP client's start-up) off the critical path. A head that moves
         // meanwhile only costs a retry: the commit is a compare-and-swap.
         java.util.concurrent.CompletableFuture<Head> early = host.concurrentRequests() ? headAsync() : null;
-        Scanner.Result scan = scan(objects, base);
+        Optional<Scanner.Changes> changes = changed.isPresent() && since.isPresent() && !changed.get().contains(IgnoreRules.FILE_NAME)
+                ? Optional.of(new Scanner.Changes(since.get(), changed.get())) : Optional.empty();
+        Scanner.Result scan = scan(objects, base, changes);
+        int foldersListed = scan.foldersListed();
         // Cycles are the only writers and run one at a time: a temp file seen now is a leftover of a crash.
         for (RelPath t : scan.tempFiles()) fs.deleteTemp(t);
         DirRef local = scan.root();
@@ -170,7 +207,7 @@ public final class SyncEngine implements AutoCloseable {
             // a partly skipped apply its root differs, and a merge pass finishes the job.
             boolean clean = base.isEmpty() || ((Commit) objects.read(base.get().commit())).root().equals(base.get().root());
             if (head.commit().equals(baseCommit) && clean) {
-                if (base.map(b -> b.root().equals(local)).orElse(isEmpty(objects, local))) {
+                if (base.isPresent() ? base.get().root().equals(local) : isEmpty(objects, local)) {
                     agreed = true;
                     break;
                 }
@@ -186,6 +223,12 @@ public final class SyncEngine implements AutoCloseable {
                 continue;
             }
             // The head moved: bring its tree here, merge, and commit the merge onto it.
+            if (scan.partial()) {
+                scan = scan(objects, base, Optional.empty());
+                foldersListed += scan.foldersListed();
+                for (RelPath t : scan.tempFiles()) fs.deleteTemp(t);
+                local = scan.root();
+            }
             Hash remoteCommit = head.commit().orElseThrow();
             DirRef scanned = local;
             Commit rc = transfer.fetchTree(objects, remoteCommit, p -> DirectoryTree.lookupPath(objects, scanned, p));
@@ -217,10 +260,11 @@ public final class SyncEngine implements AutoCloseable {
             agreed = applied.skipped().isEmpty();
         }
         agreed &= scan.unsettled().isEmpty();
+        if (agreed) agreedTree = base.map(Base::root);
         long millis = (System.nanoTime() - t0) / 1_000_000;
         return new CycleReport(agreed, head == null ? 0 : head.seq(), head == null ? "" : head.commit().map(Hash::toHex).orElse(""),
                 host.bytesSent() - sent0, host.bytesReceived() - received0, filesUp, filesDown, conflicts, millis,
-                List.copyOf(skipped), List.copyOf(scan.unsettled()), scan.bytesHashed());
+                List.copyOf(skipped), List.copyOf(scan.unsettled()), scan.bytesHashed(), foldersListed);
     }
 
     private java.util.concurrent.CompletableFuture<Head> headAsync() {

@@ -25,11 +25,12 @@ class DaemonTest {
     TwoMachines m;
     Daemon da;
     Daemon db;
+    final List<CycleReport> aCycles = new CopyOnWriteArrayList<>();
 
     @BeforeEach
     void start() throws Exception {
         m = new TwoMachines(tmp);
-        da = new Daemon(m.ea, Daemon.Timing.DEFAULT, r -> {}).start();
+        da = new Daemon(m.ea, Daemon.Timing.DEFAULT, aCycles::add).start();
         db = new Daemon(m.eb, Daemon.Timing.DEFAULT, r -> {}).start();
     }
 
@@ -64,6 +65,33 @@ class DaemonTest {
         await("the edit back on A", () -> "edited on B".equals(read(m.a.resolve("note.txt"))));
         Files.delete(m.a.resolve("note.txt"));
         await("the delete on B", () -> !Files.exists(m.b.resolve("note.txt")));
+    }
+
+    @Test
+    void aSaveInOneFolderListsOnlyThatFolder() throws Exception {
+        for (int d = 0; d < 20; d++) {
+            for (int f = 0; f < 3; f++) {
+                Files.createDirectories(m.a.resolve("d" + d));
+                Files.writeString(m.a.resolve("d" + d + "/f" + f), "file " + d + "/" + f);
+            }
+        }
+        await("the 60 files on B", () -> "file 19/2".equals(read(m.b.resolve("d19/f2"))));
+        await("A idle", () -> !aCycles.isEmpty() && aCycles.getLast().agreed());
+        Thread.sleep(300);
+        aCycles.clear();
+        Files.writeString(m.a.resolve("d7/f1"), "saved");
+        await("the save on B", () -> "saved".equals(read(m.b.resolve("d7/f1"))));
+        CycleReport upload = aCycles.stream().filter(r -> r.filesUp() == 1).findFirst().orElseThrow();
+        assertThat(upload.foldersListed()).as("folders A listed to find the save").isEqualTo(1);
+    }
+
+    @Test
+    void watcherPathsAreMadeRelativeToTheFolder() {
+        Path root = Path.of("/home/u/Sync");
+        assertThat(Daemon.relative(root, root.resolve("a/b c/d.txt"))).isEqualTo("a/b c/d.txt");
+        assertThat(Daemon.relative(root, root.resolve("x"))).isEqualTo("x");
+        assertThat(Daemon.relative(root, root)).isNull();
+        assertThat(Daemon.relative(root, Path.of("/home/u/Other/x"))).isNull();
     }
 
     static boolean vimAvailable() {

@@ -40,6 +40,19 @@ final class MemoryFs implements SyncFs {
     private long nextInode = 1;
     /** Runs just before each change the engine makes (after its checks could have been made stale). */
     Runnable beforeEngineChange = () -> {};
+    /** Paths changed since last taken, by the engine or the user: what a file-system watcher reports. */
+    private java.util.Set<String> reported = new java.util.HashSet<>();
+
+    private void report(String p) {
+        if (!p.isEmpty()) reported.add(p);
+    }
+
+    /** The paths changed since the last call, as a watcher reports them to the daemon. */
+    java.util.Set<String> takeReported() {
+        java.util.Set<String> r = reported;
+        reported = new java.util.HashSet<>();
+        return r;
+    }
 
     MemoryFs(SimClock clock, Faults faults) {
         this.clock = clock;
@@ -164,6 +177,7 @@ final class MemoryFs implements SyncFs {
         if (old instanceof MFile f) trash.add(f.data());
         MFile n = new MFile(buf.toByteArray(), mtimeNanos, executable, nextInode++);
         nodes.put(p.path(), n);
+        report(p.path());
         return statOf(n);
     }
 
@@ -177,6 +191,7 @@ final class MemoryFs implements SyncFs {
         if (nodes.get(p.path()) instanceof MDir) throw new ChangedMeanwhile(p);
         MLink n = new MLink(target, nextInode++);
         nodes.put(p.path(), n);
+        report(p.path());
         return statOf(n);
     }
 
@@ -196,6 +211,8 @@ final class MemoryFs implements SyncFs {
     }
 
     private void moveTree(String from, String to) {
+        report(from);
+        report(to);
         Map<String, Node> moving = new TreeMap<>();
         moving.put(from, nodes.get(from));
         String prefix = from + "/";
@@ -217,6 +234,7 @@ final class MemoryFs implements SyncFs {
         faults.maybe("mkdir " + dir);
         if (nodes.containsKey(dir.path())) throw new ChangedMeanwhile(dir);
         nodes.put(dir.path(), new MDir(nextInode++));
+        report(dir.path());
     }
 
     @Override
@@ -229,6 +247,7 @@ final class MemoryFs implements SyncFs {
         if (!statOf(n).sameAs(expected) || n instanceof MDir) throw new ChangedMeanwhile(p);
         if (n instanceof MFile f) trash.add(f.data());
         nodes.remove(p.path());
+        report(p.path());
     }
 
     @Override
@@ -242,6 +261,7 @@ final class MemoryFs implements SyncFs {
         if (!nodes.containsKey(dir.path())) return true;
         if (!children(dir.path()).isEmpty()) return false;
         nodes.remove(dir.path());
+        report(dir.path());
         return true;
     }
 
@@ -277,17 +297,20 @@ final class MemoryFs implements SyncFs {
         if (dir.isEmpty() || nodes.get(dir) instanceof MDir) return;
         userMkdirs(parentOf(dir));
         nodes.put(dir, new MDir(nextInode++));
+        report(dir);
     }
 
     void userWrite(String p, String content, boolean exec) {
         userMkdirs(parentOf(p));
         nodes.put(p, new MFile(content.getBytes(StandardCharsets.UTF_8), clock.nanos(), exec, nextInode++));
+        report(p);
     }
 
     /** An in-place write (same inode, new mtime), as {@code >>} or truncate do. */
     void userWriteInPlace(String p, String content) {
         MFile f = (MFile) nodes.get(p);
         nodes.put(p, new MFile(content.getBytes(StandardCharsets.UTF_8), clock.nanos(), f.exec(), f.inode()));
+        report(p);
     }
 
     void userMkdir(String p) {
@@ -309,6 +332,7 @@ final class MemoryFs implements SyncFs {
         }
         for (String k : doomed) {
             if (nodes.remove(k) instanceof MFile f) gone.add(new String(f.data(), StandardCharsets.UTF_8));
+            report(k);
         }
         return gone;
     }

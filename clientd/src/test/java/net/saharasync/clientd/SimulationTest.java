@@ -11,6 +11,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
@@ -42,6 +43,18 @@ import org.junit.jupiter.api.TestFactory;
  */
 class SimulationTest {
     private static final IgnoreRules IGNORE = IgnoreRules.defaults();
+
+    /** Cycles run, and those that listed fewer folders than the folder had (partial scans): the second must not stay 0. */
+    static final java.util.concurrent.atomic.AtomicLong CYCLES = new java.util.concurrent.atomic.AtomicLong();
+    static final java.util.concurrent.atomic.AtomicLong PARTIAL_CYCLES = new java.util.concurrent.atomic.AtomicLong();
+
+    @org.junit.jupiter.api.AfterAll
+    static void partialScansWereExercised() {
+        if (CYCLES.get() >= 1000) {
+            assertThat(PARTIAL_CYCLES.get()).as("cycles that scanned only reported folders, of %d", CYCLES.get())
+                    .isGreaterThan(CYCLES.get() / 10);
+        }
+    }
 
     static LongStream seeds(long dflt) {
         String one = System.getProperty("sahara.sim.seed");
@@ -131,8 +144,18 @@ class SimulationTest {
                 start();
             }
 
+            /**
+             * A cycle as the daemon runs it: given what the "watcher" (every change to the
+             * simulated folder, the engine's own included) reported since the last one; one
+             * cycle in eight scans everything, as after an overflow.
+             */
             CycleReport cycle() throws IOException {
-                return engine.cycle();
+                java.util.Set<String> reported = fs.takeReported();
+                int folders = fs.dirs().size() + 1;
+                CycleReport r = engine.cycle(random.nextInt(8) == 0 ? Optional.empty() : Optional.of(reported));
+                CYCLES.incrementAndGet();
+                if (r.foldersListed() < folders) PARTIAL_CYCLES.incrementAndGet();
+                return r;
             }
         }
 

@@ -54,7 +54,27 @@ public final class Scanner {
     public record Result(DirRef root, Map<String, FileStat> observed, Map<String, Optional<FileState>> indexChanges,
                          Map<Hash, ChunkLocation> chunkLocations, List<String> unsettled, List<String> unsyncable,
                          List<RelPath> tempFiles, java.util.Set<String> ignoredFiles, long filesHashed, long bytesHashed,
-                         Map<Hash, byte[]> smallChunks) {}
+                         Map<Hash, byte[]> smallChunks, boolean partial, int foldersListed) {}
+
+    /**
+     * What may have changed in the folder since the scan that produced {@code previous} (the
+     * folder's tree then): the paths a file-system watcher reported, relative to the folder.
+     * A scan given these lists only the folders those paths lie in (and whole subtrees where a
+     * folder itself was reported) and takes everything else from {@code previous}. It is only
+     * as right as the report: the caller passes it only when the watcher ran without a gap
+     * since {@code previous} was the folder's state, and scans fully otherwise.
+     */
+    public record Changes(DirRef previous, java.util.Set<String> paths) {}
+
+    /**
+     * A partial scan found the folder not as its report said (a reported folder that is not
+     * there, a listed folder gone): the caller scans fully instead.
+     */
+    public static final class StaleChanges extends IOException {
+        StaleChanges(String message) {
+            super(message);
+        }
+    }
 
     /**
      * Bytes of small files read by a scan, kept for the upload that follows (which then opens
@@ -108,26 +128,100 @@ public final class Scanner {
 
     /** Scans the whole folder. */
     public Result scan() throws IOException {
+        return scan(Optional.empty());
+    }
+
+    /** Reported paths, the folders they lie in, and every folder above them. */
+    private java.util.Set<String> reported = java.util.Set.of();
+    private final java.util.Set<String> relisted = new java.util.HashSet<>();
+    private final java.util.Set<String> above = new java.util.HashSet<>();
+    /** Folders (in a partial scan) whose indexed contents are checked against what the scan saw. */
+    private final List<String> sweeps = new ArrayList<>();
+    private int foldersListed;
+    private boolean partial;
+    /** The folder (with a trailing '/') whose whole subtree this partial scan is listing, if any. */
+    private String sweeping;
+
+    /**
+     * Scans the folder: all of it, or given the changes since a previous scan, only where they
+     * are (see {@link Changes}).
+     */
+    public Result scan(Optional<Changes> changes) throws IOException {
+        if (changes.isPresent()) {
+            partial = true;
+            reported = changes.get().paths();
+            for (String p : reported) {
+                int slash = p.lastIndexOf('/');
+                relisted.add(slash < 0 ? "" : p.substring(0, slash));
+                for (String q = p; ; ) {
+                    int j = q.lastIndexOf('/');
+                    q = j < 0 ? "" : q.substring(0, j);
+                    if (!above.add(q) || q.isEmpty()) break;
+                }
+            }
+        }
         progress.start("scan", -1);
         DirRef root;
         try {
-            root = directory(RelPath.ROOT);
+            root = directory(RelPath.ROOT, changes.map(Changes::previous));
         } finally {
             progress.finish();
         }
         objects.flush();
-        // Indexed paths no longer there (deleted, or now ignored) leave the index.
-        for (String p : index.paths()) {
-            if (!seen.contains(p)) indexChanges.put(p, Optional.empty());
+        if (changes.isEmpty()) {
+            // Indexed paths no longer there (deleted, or now ignored) leave the index.
+            for (String p : index.paths()) {
+                if (!seen.contains(p)) indexChanges.put(p, Optional.empty());
+            }
+        } else {
+            for (String dir : sweeps) {
+                for (String p : index.pathsUnder(dir)) {
+                    if (!seen.contains(p)) indexChanges.put(p, Optional.empty());
+                }
+            }
         }
         return new Result(root, observed, indexChanges, chunkLocations, unsettled, unsyncable, tempFiles, ignoredFiles, filesHashed, bytesHashed,
-                smallChunks);
+                smallChunks, changes.isPresent(), foldersListed);
     }
 
-    private DirRef directory(RelPath dir) throws IOException {
+    /**
+     * The tree of {@code dir}. With {@code previous} (its tree at the last scan, in a partial
+     * scan): that tree if nothing was reported in or under it; its entries with the reported
+     * folders below scanned again if nothing was reported directly in it; otherwise it is listed.
+     */
+    private DirRef directory(RelPath dir, Optional<DirRef> previous) throws IOException {
+        if (previous.isPresent() && !reported.contains(dir.path()) && !relisted.contains(dir.path())) {
+            if (!above.contains(dir.path())) return previous.get();
+            List<Entry> entries = new ArrayList<>(DirectoryTree.entries(objects, previous.get()));
+            for (int i = 0; i < entries.size(); i++) {
+                Entry e = entries.get(i);
+                if (e.isDirectory()) entries.set(i, Entry.directory(e.name(), directory(dir.child(e.name()), Optional.of(e.dir()))));
+            }
+            return DirectoryTree.build(entries, objects, params);
+        }
+        Map<String, Entry> before = new HashMap<>();
+        if (previous.isPresent() && !reported.contains(dir.path())) {
+            for (Entry e : DirectoryTree.entries(objects, previous.get())) before.put(e.name(), e);
+        } else if (partial && (sweeping == null || !dir.path().startsWith(sweeping))) {
+            // A folder scanned whole in a partial scan: what the index holds under it is checked.
+            sweeps.add(dir.path());
+            sweeping = dir.isRoot() ? "" : dir.path() + "/";
+        }
+        return listed(dir, before);
+    }
+
+    private DirRef listed(RelPath dir, Map<String, Entry> before) throws IOException {
+        foldersListed++;
         List<Entry> entries = new ArrayList<>();
         Map<String, FileState> known = index.filesIn(dir.path());
-        for (String name : fs.list(dir)) {
+        List<String> names;
+        try {
+            names = fs.list(dir);
+        } catch (java.nio.file.NoSuchFileException | java.nio.file.NotDirectoryException gone) {
+            if (partial) throw new StaleChanges("reported changes do not match the folder: " + dir + " is not a folder");
+            throw gone;
+        }
+        for (String name : names) {
             if (Names.problem(name).isPresent()) {
                 unsyncable.add(dir.path().isEmpty() ? name : dir.path() + "/" + name);
                 continue;
@@ -142,7 +236,10 @@ public final class Scanner {
             FileStat s = st.get();
             switch (s.kind()) {
                 case DIRECTORY -> {
-                    if (!ignore.ignored(p.path(), true)) entries.add(Entry.directory(name, directory(p)));
+                    if (!ignore.ignored(p.path(), true)) {
+                        Entry was = before.get(name);
+                        entries.add(Entry.directory(name, directory(p, was != null && was.isDirectory() ? Optional.of(was.dir()) : Optional.empty())));
+                    }
                 }
                 case FILE -> {
                     if (!ignore.ignored(p.path(), false)) file(p, s, Optional.ofNullable(known.get(name))).ifPresent(entries::add);
@@ -156,6 +253,19 @@ public final class Scanner {
             }
         }
         entries.sort((a, b) -> Names.compare(a.name(), b.name()));
+        if (partial) {
+            // Files indexed here and not seen now (deleted, or no longer files) leave the index,
+            // and so does everything under a folder that is gone.
+            String prefix = dir.isRoot() ? "" : dir.path() + "/";
+            for (String name : known.keySet()) {
+                if (!seen.contains(prefix + name)) indexChanges.put(prefix + name, Optional.empty());
+            }
+            java.util.Set<String> folders = new java.util.HashSet<>();
+            for (Entry e : entries) if (e.isDirectory()) folders.add(e.name());
+            for (Entry e : before.values()) {
+                if (e.isDirectory() && !folders.contains(e.name())) sweeps.add(prefix + e.name());
+            }
+        }
         return DirectoryTree.build(entries, objects, params);
     }
 
