@@ -26,12 +26,13 @@ class DaemonTest {
     Daemon da;
     Daemon db;
     final List<CycleReport> aCycles = new CopyOnWriteArrayList<>();
+    final List<CycleReport> bCycles = new CopyOnWriteArrayList<>();
 
     @BeforeEach
     void start() throws Exception {
         m = new TwoMachines(tmp);
         da = new Daemon(m.ea, Daemon.Timing.DEFAULT, aCycles::add).start();
-        db = new Daemon(m.eb, Daemon.Timing.DEFAULT, r -> {}).start();
+        db = new Daemon(m.eb, Daemon.Timing.DEFAULT, bCycles::add).start();
     }
 
     @AfterEach
@@ -77,12 +78,17 @@ class DaemonTest {
         }
         await("the 60 files on B", () -> "file 19/2".equals(read(m.b.resolve("d19/f2"))));
         await("A idle", () -> !aCycles.isEmpty() && aCycles.getLast().agreed());
+        await("B idle", () -> !bCycles.isEmpty() && bCycles.getLast().agreed());
         Thread.sleep(300);
         aCycles.clear();
+        bCycles.clear();
         Files.writeString(m.a.resolve("d7/f1"), "saved");
         await("the save on B", () -> "saved".equals(read(m.b.resolve("d7/f1"))));
         CycleReport upload = aCycles.stream().filter(r -> r.filesUp() == 1).findFirst().orElseThrow();
         assertThat(upload.foldersListed()).as("folders A listed to find the save").isEqualTo(1);
+        await("B's report", () -> bCycles.stream().anyMatch(r -> r.filesDown() == 1));
+        CycleReport download = bCycles.stream().filter(r -> r.filesDown() == 1).findFirst().orElseThrow();
+        assertThat(download.foldersListed()).as("folders B listed to write the save").isEqualTo(1);
     }
 
     @Test

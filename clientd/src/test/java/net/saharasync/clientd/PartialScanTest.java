@@ -112,17 +112,53 @@ class PartialScanTest {
     }
 
     @Test
-    void whenTheHeadMovedTheWholeFolderIsScannedBeforeMerging() throws IOException {
+    void aRemoteEditIsAppliedAfterListingOnlyItsFolder() throws IOException {
         write(m.b, "d5/f0", "from B");
         m.eb.cycle();
-        // A's own change was not reported (so a partial scan cannot see it); the merge needs a full scan, which does.
-        write(m.a, "d6/f0", "from A, unreported");
         CycleReport r = m.ea.cycle(Optional.of(Set.of()));
-        assertThat(r.foldersListed()).isGreaterThan(FOLDERS);
+        assertThat(r.agreed()).isTrue();
+        assertThat(r.filesDown()).isEqualTo(1);
+        assertThat(r.foldersListed()).isEqualTo(1);
         assertThat(m.a.resolve("d5/f0")).hasContent("from B");
-        m.ea.cycle();
+    }
+
+    @Test
+    void aRemoteFolderRemovalAndMoveListTheFoldersTheyTouch() throws IOException {
+        write(m.b, "d1/sub/deeper/x.txt", "x");
         m.eb.cycle();
-        assertThat(m.b.resolve("d6/f0")).hasContent("from A, unreported");
+        m.ea.cycle(Optional.of(Set.of()));
+        assertThat(m.a.resolve("d1/sub/deeper/x.txt")).hasContent("x");
+        deleteTree(m.b.resolve("d2"));
+        Files.move(m.b.resolve("d1"), m.b.resolve("d9/moved"));
+        m.eb.cycle();
+        CycleReport r = m.ea.cycle(Optional.of(Set.of()));
+        assertThat(r.agreed()).isTrue();
+        assertThat(r.foldersListed()).isLessThan(FOLDERS);
+        assertThat(m.a.resolve("d2")).doesNotExist();
+        assertThat(m.a.resolve("d1")).doesNotExist();
+        assertThat(m.a.resolve("d9/moved/sub/deeper/x.txt")).hasContent("x");
+        assertThat(m.a.resolve("d9/moved/f3")).hasContent("file 1/3");
+        assertThat(TwoMachines.snapshot(m.a)).isEqualTo(TwoMachines.snapshot(m.b));
+    }
+
+    @Test
+    void aLocalEditTheWatcherHasNotReportedYetIsNotOverwrittenByARemoteOne() throws IOException {
+        write(m.b, "d5/f0", "from B");
+        m.eb.cycle();
+        // A's save of the same file, its event still on the way: the folder is listed for the
+        // remote change, so the save is seen and both versions are kept.
+        write(m.a, "d5/f0", "from A, not reported yet");
+        CycleReport r = m.ea.cycle(Optional.of(Set.of()));
+        assertThat(r.conflicts()).isEqualTo(1);
+        try (Stream<Path> s = Files.list(m.a.resolve("d5"))) {
+            assertThat(s.map(p -> {
+                try {
+                    return Files.readString(p);
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }).toList()).contains("from B", "from A, not reported yet");
+        }
     }
 
     @Test

@@ -11,6 +11,12 @@ public final class Paths {
         return parent.isEmpty() ? name : parent + "/" + name;
     }
 
+    /** The folder {@code path} lies in ("" for a name at the top). */
+    public static String parent(String path) {
+        int slash = path.lastIndexOf('/');
+        return slash < 0 ? "" : path.substring(0, slash);
+    }
+
     /** The components of {@code path}; throws {@link MalformedObjectException} for '', '/a', 'a//b', '..' and the like. */
     public static List<String> split(String path) {
         List<String> parts = new ArrayList<>();

@@ -74,8 +74,7 @@ public interface SyncFs {
         java.util.Map<String, java.util.ArrayDeque<Integer>> byFolder = new java.util.LinkedHashMap<>();
         for (int i = 0; i < paths.size(); i++) {
             String path = paths.get(i).toString();
-            int slash = path.lastIndexOf('/');
-            byFolder.computeIfAbsent(slash < 0 ? "" : path.substring(0, slash), k -> new java.util.ArrayDeque<>()).add(i);
+            byFolder.computeIfAbsent(net.saharasync.merkle.Paths.parent(path), k -> new java.util.ArrayDeque<>()).add(i);
         }
         java.util.List<Integer> out = new java.util.ArrayList<>(paths.size());
         while (out.size() < paths.size()) {

@@ -28,6 +28,7 @@ import net.saharasync.merkle.FileRef;
 import net.saharasync.merkle.FileTree;
 import net.saharasync.merkle.Names;
 import net.saharasync.merkle.ObjectStore;
+import net.saharasync.merkle.Paths;
 import net.saharasync.merkle.TreeParams;
 
 /**
@@ -54,7 +55,8 @@ public final class Scanner {
     public record Result(DirRef root, Map<String, FileStat> observed, Map<String, Optional<FileState>> indexChanges,
                          Map<Hash, ChunkLocation> chunkLocations, List<String> unsettled, List<String> unsyncable,
                          List<RelPath> tempFiles, java.util.Set<String> ignoredFiles, long filesHashed, long bytesHashed,
-                         Map<Hash, byte[]> smallChunks, boolean partial, int foldersListed) {}
+                         Map<Hash, byte[]> smallChunks, boolean partial, int foldersListed,
+                         java.util.Set<String> listedFolders) {}
 
     /**
      * What may have changed in the folder since the scan that produced {@code previous} (the
@@ -137,7 +139,7 @@ public final class Scanner {
     private final java.util.Set<String> above = new java.util.HashSet<>();
     /** Folders (in a partial scan) whose indexed contents are checked against what the scan saw. */
     private final List<String> sweeps = new ArrayList<>();
-    private int foldersListed;
+    private final java.util.Set<String> listedFolders = new java.util.HashSet<>();
     private boolean partial;
     /** The folder (with a trailing '/') whose whole subtree this partial scan is listing, if any. */
     private String sweeping;
@@ -151,12 +153,9 @@ public final class Scanner {
             partial = true;
             reported = changes.get().paths();
             for (String p : reported) {
-                int slash = p.lastIndexOf('/');
-                relisted.add(slash < 0 ? "" : p.substring(0, slash));
-                for (String q = p; ; ) {
-                    int j = q.lastIndexOf('/');
-                    q = j < 0 ? "" : q.substring(0, j);
-                    if (!above.add(q) || q.isEmpty()) break;
+                relisted.add(Paths.parent(p));
+                for (String q = Paths.parent(p); above.add(q) && !q.isEmpty(); q = Paths.parent(q)) {
+                    // every folder above a reported path
                 }
             }
         }
@@ -181,7 +180,7 @@ public final class Scanner {
             }
         }
         return new Result(root, observed, indexChanges, chunkLocations, unsettled, unsyncable, tempFiles, ignoredFiles, filesHashed, bytesHashed,
-                smallChunks, changes.isPresent(), foldersListed);
+                smallChunks, changes.isPresent(), listedFolders.size(), listedFolders);
     }
 
     /**
@@ -211,7 +210,7 @@ public final class Scanner {
     }
 
     private DirRef listed(RelPath dir, Map<String, Entry> before) throws IOException {
-        foldersListed++;
+        listedFolders.add(dir.path());
         List<Entry> entries = new ArrayList<>();
         Map<String, FileState> known = index.filesIn(dir.path());
         List<String> names;
