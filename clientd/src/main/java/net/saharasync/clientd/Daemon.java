@@ -26,8 +26,10 @@ import org.slf4j.LoggerFactory;
  * reported paths (and whole subtrees where a folder itself was reported), so a save in a
  * folder of 200,000 files costs the stats of one folder, not of all of them. The whole folder
  * is scanned instead on the first cycle, after a cycle that did not end agreed or failed,
- * after a watcher overflow or error, when too many paths were reported, on the periodic
- * rescan, and whenever the host's head moved (see {@link SyncEngine#cycle(Optional)}).
+ * after a watcher overflow, when too many paths were reported, on the periodic rescan, and
+ * for good once the watcher failed (e.g. a folder it could not watch: its reports may then
+ * miss changes). When the host's head moved, the cycle also lists the folders the merge
+ * writes in (see {@link SyncEngine#cycle(Optional)}).
  */
 public final class Daemon implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Daemon.class);
@@ -48,6 +50,8 @@ public final class Daemon implements AutoCloseable {
     private boolean localChanged = true;
     /** Paths reported since the last cycle began (relative to the folder); null: unknown, scan everything. */
     private java.util.Set<String> changedPaths;
+    /** False once the watcher failed: its reports may miss changes, so they no longer narrow a scan. */
+    private volatile boolean watcherComplete = true;
     /** Beyond this many reported paths a cycle scans everything (it is about as cheap, and memory stays bounded). */
     static final int MAX_REPORTED_PATHS = 20_000;
     private volatile boolean running = true;
@@ -79,8 +83,7 @@ public final class Daemon implements AutoCloseable {
 
             @Override
             public void onException(Exception e) {
-                LOG.debug("watcher error on {}: {}", root, e.toString());
-                localChange(null);
+                watcherFailed(e);
             }
         }).build();
         watcher.watchAsync();
@@ -88,6 +91,19 @@ public final class Daemon implements AutoCloseable {
         events = engine.host().subscribe(engine.config().volume(), seq, h -> remoteChange());
         loop = Thread.ofPlatform().name("sahara-sync").start(this::run);
         return this;
+    }
+
+    /**
+     * The watcher failed, e.g. a new folder could not be watched (inotify's watch limit):
+     * changes there raise no events, so its reports no longer narrow any scan.
+     */
+    void watcherFailed(Exception e) {
+        if (watcherComplete) {
+            LOG.warn("watching {} failed ({}); every sync now scans the whole folder (on Linux, raising "
+                    + "fs.inotify.max_user_watches and restarting helps)", engine.folder(), e.toString());
+        }
+        watcherComplete = false;
+        localChange(null);
     }
 
     /** {@code p} relative to the folder, '/'-separated; null for the folder itself or outside it. */
@@ -157,7 +173,7 @@ public final class Daemon implements AutoCloseable {
             localChanged = false;
             // From here on, reports go to the next cycle: a change the coming scan misses is
             // reported again to the one after it.
-            Optional<java.util.Set<String>> reported = rescan ? Optional.empty() : Optional.ofNullable(changedPaths);
+            Optional<java.util.Set<String>> reported = rescan || !watcherComplete ? Optional.empty() : Optional.ofNullable(changedPaths);
             changedPaths = new java.util.HashSet<>();
             return reported;
         } finally {

@@ -92,6 +92,26 @@ class DaemonTest {
     }
 
     @Test
+    void afterTheWatcherFailedEveryCycleScansTheWholeFolder() throws Exception {
+        for (int d = 0; d < 5; d++) {
+            Files.createDirectories(m.a.resolve("d" + d));
+            Files.writeString(m.a.resolve("d" + d + "/f"), "file " + d);
+        }
+        await("the files on B", () -> "file 4".equals(read(m.b.resolve("d4/f"))));
+        await("A idle", () -> !aCycles.isEmpty() && aCycles.getLast().agreed());
+        da.watcherFailed(new java.io.IOException("User limit of inotify watches reached"));
+        for (int k = 0; k < 2; k++) {
+            Thread.sleep(300);
+            aCycles.clear();
+            Files.writeString(m.a.resolve("d2/f"), "saved " + k);
+            String want = "saved " + k;
+            await("the save on B", () -> want.equals(read(m.b.resolve("d2/f"))));
+            CycleReport upload = aCycles.stream().filter(r -> r.filesUp() == 1).findFirst().orElseThrow();
+            assertThat(upload.foldersListed()).as("folders listed after the watcher failed").isEqualTo(6);
+        }
+    }
+
+    @Test
     void watcherPathsAreMadeRelativeToTheFolder() {
         Path root = Path.of("/home/u/Sync");
         assertThat(Daemon.relative(root, root.resolve("a/b c/d.txt"))).isEqualTo("a/b c/d.txt");
