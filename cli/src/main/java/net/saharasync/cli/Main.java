@@ -29,8 +29,22 @@ public final class Main {
     }
 
     public static void main(String[] args) {
+        configureLogging(System.getenv("SAHARA_LOG_LEVEL"));
         NativeLibraries.prepare();
         System.exit(commandLine(args.length > 0 ? args[0] : "").execute(args));
+    }
+
+    /**
+     * Before the first logger is made: the level from {@code SAHARA_LOG_LEVEL} (slf4j-simple
+     * reads system properties over its {@code simplelogger.properties}), and Undertow's JBoss
+     * logging sent through SLF4J (it picks SLF4J on its own only when logback is present, and
+     * java.util.logging otherwise, which would print its own two-line format).
+     */
+    static void configureLogging(String level) {
+        if (level != null && !level.isBlank()) {
+            System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", level.strip().toLowerCase(java.util.Locale.ROOT));
+        }
+        if (System.getProperty("org.jboss.logging.provider") == null) System.setProperty("org.jboss.logging.provider", "slf4j");
     }
 
     /** The configured command line with every subcommand, for tests. */

@@ -83,7 +83,8 @@ class ReadmeCommandsIT {
         assertThat(joinLine).as("up prints the join line").isNotNull();
         Matcher m = Pattern.compile("\\./sahara join (\\S+) ~/Sync --token (\\S+) --volume default").matcher(joinLine);
         assertThat(m.matches()).as(joinLine).isTrue();
-        Thread.ofVirtual().start(() -> upOut.lines().forEach(l -> {})); // keep draining up's output
+        List<String> upLines = new java.util.concurrent.CopyOnWriteArrayList<>();
+        Thread drain = Thread.ofVirtual().start(() -> upOut.lines().forEach(upLines::add)); // keep draining up's output
 
         Files.writeString(sync.resolve("hello.txt"), "hello from up");
         Run join = run("join", m.group(1), other.toString(), "--token", m.group(2), "--volume", "default");
@@ -104,6 +105,11 @@ class ReadmeCommandsIT {
 
         up.destroy(); // SIGTERM, as Ctrl-C
         assertThat(up.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        drain.join(10_000);
+        // Its log lines come through SLF4J in one format; Undertow's and XNIO's too (through
+        // java.util.logging they would print "INFO: XNIO version ..." on two lines of their own).
+        assertThat(upLines).anyMatch(l -> l.matches("\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d\\.\\d{3} INFO UpCommand - synced: 1 up.*"));
+        assertThat(upLines).noneMatch(l -> l.contains("XNIO") || l.startsWith("INFO:") || l.contains("org.xnio"));
         assertThat(Files.exists(home.resolve(".sahara/host/db/data.mdb"))).isTrue();
 
         Process again = start("up", sync.toString(), "--listen", "127.0.0.1:" + port);
