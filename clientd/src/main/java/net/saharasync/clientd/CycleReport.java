@@ -7,8 +7,8 @@ import java.util.List;
  * (nothing skipped, nothing unsettled). Bytes are HTTP body bytes both ways; {@code bytesHashed}
  * is how much file data the scan had to read (0 when nothing changed); {@code foldersListed}
  * how many folders it listed (all of them in a full scan; in the daemon, only those a
- * watcher reported changes in).
+ * watcher reported changes in); {@code fullScan} whether it scanned the whole folder.
  */
 public record CycleReport(boolean agreed, long seq, String head, long bytesSent, long bytesReceived, int filesUp, int filesDown,
                           int conflicts, long millis, List<String> skipped, List<String> unsettled, long bytesHashed,
-                          int foldersListed) {}
+                          int foldersListed, boolean fullScan) {}

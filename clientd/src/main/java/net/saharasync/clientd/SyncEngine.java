@@ -193,6 +193,7 @@ public final class SyncEngine implements AutoCloseable {
                 ? Optional.of(new Scanner.Changes(since.get(), changed.get())) : Optional.empty();
         Scanner.Result scan = scan(objects, base, changes);
         int foldersListed = scan.foldersListed();
+        boolean fullScan = !scan.partial();
         // Cycles are the only writers and run one at a time: a temp file seen now is a leftover of a crash.
         for (RelPath t : scan.tempFiles()) fs.deleteTemp(t);
         DirRef local = scan.root();
@@ -236,6 +237,7 @@ public final class SyncEngine implements AutoCloseable {
                 }
                 scan = rescan(objects, base, Optional.of(new Scanner.Changes(changes.get().previous(), more)));
                 foldersListed += scan.foldersListed();
+                fullScan |= !scan.partial(); // a stale report falls back to a full scan
                 local = scan.root();
             }
             Merge.Result merged = Merge.merge(objects, TreeParams.DEFAULT, base.map(Base::root), local, rc.root(),
@@ -244,6 +246,7 @@ public final class SyncEngine implements AutoCloseable {
                 // A write would land in a folder this cycle did not list: look at everything.
                 scan = rescan(objects, base, Optional.empty());
                 foldersListed += scan.foldersListed();
+                fullScan = true;
                 local = scan.root();
                 merged = Merge.merge(objects, TreeParams.DEFAULT, base.map(Base::root), local, rc.root(), config.device(), rc.device(),
                         clock.instant());
@@ -278,7 +281,7 @@ public final class SyncEngine implements AutoCloseable {
         long millis = (System.nanoTime() - t0) / 1_000_000;
         return new CycleReport(agreed, head == null ? 0 : head.seq(), head == null ? "" : head.commit().map(Hash::toHex).orElse(""),
                 host.bytesSent() - sent0, host.bytesReceived() - received0, filesUp, filesDown, conflicts, millis,
-                List.copyOf(skipped), List.copyOf(scan.unsettled()), scan.bytesHashed(), foldersListed);
+                List.copyOf(skipped), List.copyOf(scan.unsettled()), scan.bytesHashed(), foldersListed, fullScan);
     }
 
     /** A second scan within a cycle (leftover temp files it finds are removed, as after the first). */

@@ -112,6 +112,32 @@ class DaemonTest {
     }
 
     @Test
+    void theSafetyRescanComesOnTimeEvenWhileTheFolderKeepsChanging() throws Exception {
+        da.close();
+        da = new Daemon(m.ea, new Daemon.Timing(java.time.Duration.ofMillis(100), java.time.Duration.ofSeconds(2), java.time.Duration.ofSeconds(1)),
+                aCycles::add).start();
+        await("A's first cycle", () -> !aCycles.isEmpty());
+        aCycles.clear();
+        // A change every 150 ms for 4 s: partial cycles all along, and a full one about every second.
+        for (int i = 0; i < 27; i++) {
+            Files.writeString(m.a.resolve("busy.txt"), "change " + i);
+            Thread.sleep(150);
+        }
+        long full = aCycles.stream().filter(CycleReport::fullScan).count();
+        long partial = aCycles.stream().filter(r -> !r.fullScan()).count();
+        assertThat(partial).as("partial cycles").isGreaterThan(5);
+        assertThat(full).as("full rescans in 4 s of activity, period 1 s").isBetween(2L, 6L);
+    }
+
+    @Test
+    void theRescanPeriodGrowsWithTheFolderSoRescansTakeAtMostOnePercent() {
+        java.time.Duration five = java.time.Duration.ofMinutes(5);
+        assertThat(Daemon.rescanInterval(five, 300)).isEqualTo(five);
+        assertThat(Daemon.rescanInterval(five, 3_000)).isEqualTo(five);
+        assertThat(Daemon.rescanInterval(five, 20_000)).isEqualTo(java.time.Duration.ofSeconds(2_000));
+    }
+
+    @Test
     void watcherPathsAreMadeRelativeToTheFolder() {
         Path root = Path.of("/home/u/Sync");
         assertThat(Daemon.relative(root, root.resolve("a/b c/d.txt"))).isEqualTo("a/b c/d.txt");
