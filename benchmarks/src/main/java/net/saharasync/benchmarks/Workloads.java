@@ -243,28 +243,44 @@ public final class Workloads {
      */
     private void savesAmongSmallFiles(SyncEngine ea, SyncEngine eb, int files) throws Exception {
         List<CycleReport> aCycles = new java.util.concurrent.CopyOnWriteArrayList<>();
-        long min = Long.MAX_VALUE, max = 0;
+        List<CycleReport> bCycles = new java.util.concurrent.CopyOnWriteArrayList<>();
+        long min = Long.MAX_VALUE, max = 0, rsyncMin = Long.MAX_VALUE, rsyncMax = 0, bytes = 0, rsyncBytes = 0;
         int listedMax = 0;
+        final int saves = 5;
         try (Daemon da = new Daemon(ea, Daemon.Timing.DEFAULT, aCycles::add).start();
-                Daemon db = new Daemon(eb, Daemon.Timing.DEFAULT, r -> {}).start()) {
+                Daemon db = new Daemon(eb, Daemon.Timing.DEFAULT, bCycles::add).start()) {
             Thread.sleep(3000); // the daemons' first cycles scan everything
-            for (int k = 0; k < 5; k++) {
+            for (int k = 0; k < saves; k++) {
                 int i = (k * 7919 + 42) % files;
                 String rel = String.format("small/d%03d/f%05d.dat", i % 100, i);
                 byte[] content = random(100 + k, 1024 + 997 * k);
                 String before = statKey(b.resolve(rel));
                 Thread.sleep(500);
                 aCycles.clear();
+                bCycles.clear();
                 saveLikeVim(a.resolve(rel), content);
                 long t0 = System.nanoTime();
                 long millis = (waitFor(b.resolve(rel), before, content) - t0) / 1_000_000;
                 min = Math.min(min, millis);
                 max = Math.max(max, millis);
-                for (CycleReport r : aCycles) if (r.filesUp() > 0) listedMax = Math.max(listedMax, r.foldersListed());
+                Thread.sleep(500); // the follow-up cycles count too
+                for (CycleReport r : aCycles) {
+                    if (r.filesUp() > 0) listedMax = Math.max(listedMax, r.foldersListed());
+                    bytes += r.bytesSent() + r.bytesReceived();
+                }
+                for (CycleReport r : bCycles) bytes += r.bytesSent() + r.bytesReceived();
+                // rsync of the same tree after the same save: it compares all 20,000 files' lists.
+                saveLikeVim(rsyncSrc.resolve(rel), content);
+                long r0 = System.nanoTime();
+                rsyncBytes += rsync("small");
+                long rsyncMillis = (System.nanoTime() - r0) / 1_000_000;
+                rsyncMin = Math.min(rsyncMin, rsyncMillis);
+                rsyncMax = Math.max(rsyncMax, rsyncMillis);
             }
         }
-        rows.add(String.format("| W1 in a big folder: save one small file among those %,d (daemons; 5 saves) | %d-%d ms (rename -> B has it), A listed %d of the %d folders | - |",
-                files, min, max, listedMax, Math.min(files, 100) + 2));
+        rows.add(String.format("| W1 in a big folder: save one small file among those %,d (daemons; %d saves): time, HTTP body bytes per save "
+                + "| %d-%d ms (rename -> B has it), %s; A listed %d of the %d folders | %d-%d ms, %s |",
+                files, saves, min, max, bytes(bytes / saves), listedMax, Math.min(files, 100) + 2, rsyncMin, rsyncMax, bytes(rsyncBytes / saves)));
     }
 
     private void w2Big(SyncEngine ea, SyncEngine eb, int mib) throws Exception {
