@@ -11,6 +11,7 @@ import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import net.saharasync.clientd.fs.LocalFs;
+import net.saharasync.clientd.ignore.IgnoreRules;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -66,8 +67,20 @@ public final class Daemon implements AutoCloseable {
         this.onCycle = onCycle;
     }
 
+    /** The rules events are filtered with; null (filter nothing) when they could not be read. */
+    private volatile IgnoreRules ignore;
+
+    private void loadIgnoreRules() {
+        try {
+            ignore = engine.ignoreRules();
+        } catch (IOException | RuntimeException e) {
+            ignore = null; // mid-write, unreadable: let every event through until it can be read
+        }
+    }
+
     public Daemon start() throws IOException {
         Path root = engine.folder();
+        loadIgnoreRules();
         Path state = ClientConfig.stateDir(root);
         watcher = DirectoryWatcher.builder().path(root).fileHashing(false).listener(new io.methvin.watcher.DirectoryChangeListener() {
             @Override
@@ -79,7 +92,19 @@ public final class Daemon implements AutoCloseable {
                 }
                 if (p.startsWith(state)) return;
                 if (p.getFileName() != null && p.getFileName().toString().startsWith(LocalFs.TEMP_PREFIX)) return;
-                localChange(relative(root, p));
+                String rel = relative(root, p);
+                if (IgnoreRules.FILE_NAME.equals(rel)) {
+                    loadIgnoreRules();
+                } else if (rel != null) {
+                    // Changes in ignored places (a build's output, editor swap files) start no cycle.
+                    // A created or modified path was looked at by the watcher (folder or not); a
+                    // deleted one may have been either.
+                    IgnoreRules rules = ignore;
+                    boolean known = event.eventType() == DirectoryChangeEvent.EventType.CREATE
+                            || event.eventType() == DirectoryChangeEvent.EventType.MODIFY;
+                    if (rules != null && (known ? rules.ignoredWhere(rel, event.isDirectory()) : rules.ignoredEitherWay(rel))) return;
+                }
+                localChange(rel);
             }
 
             @Override

@@ -414,7 +414,8 @@ public final class SyncEngine implements AutoCloseable {
         return n;
     }
 
-    private IgnoreRules ignoreRules() throws IOException {
+    /** The folder's ignore rules as they are now (the defaults plus {@code .saharaignore}). */
+    IgnoreRules ignoreRules() throws IOException {
         RelPath f = RelPath.of(IgnoreRules.FILE_NAME);
         if (fs.stat(f).isEmpty()) return IgnoreRules.defaults();
         try (InputStream in = fs.read(f)) {

@@ -138,6 +138,40 @@ class DaemonTest {
     }
 
     @Test
+    void changesInIgnoredPlacesStartNoCycleAndANewIgnoreFileTakesEffect() throws Exception {
+        Files.writeString(m.a.resolve(".saharaignore"), "build/\n");
+        Files.writeString(m.a.resolve("src.txt"), "source");
+        await("the ignore file on B", () -> "build/\n".equals(read(m.b.resolve(".saharaignore"))));
+        await("src.txt on B", () -> "source".equals(read(m.b.resolve("src.txt"))));
+        Thread.sleep(500);
+        aCycles.clear();
+        // A build writes its output; an editor writes its swap file.
+        Files.createDirectories(m.a.resolve("build/classes"));
+        for (int i = 0; i < 50; i++) Files.writeString(m.a.resolve("build/classes/C" + i + ".class"), "bytes " + i);
+        Files.writeString(m.a.resolve(".src.txt.swp"), "swap");
+        Thread.sleep(1000);
+        assertThat(aCycles).as("cycles started by ignored changes").isEmpty();
+        // A file named like the ignored folder is not ignored: its deletion still syncs.
+        Files.createDirectories(m.a.resolve("docs"));
+        Files.writeString(m.a.resolve("docs/build"), "a file named build", java.nio.charset.StandardCharsets.UTF_8,
+                java.nio.file.StandardOpenOption.CREATE_NEW, java.nio.file.StandardOpenOption.WRITE);
+        await("docs/build on B", () -> "a file named build".equals(read(m.b.resolve("docs/build"))));
+        Files.delete(m.a.resolve("docs/build"));
+        await("its deletion on B", () -> !Files.exists(m.b.resolve("docs/build")));
+        // A new rule is used at once: logs/ becomes ignored.
+        Files.writeString(m.a.resolve(".saharaignore"), "build/\nlogs/\n");
+        await("the new ignore file on B", () -> "build/\nlogs/\n".equals(read(m.b.resolve(".saharaignore"))));
+        Thread.sleep(500);
+        aCycles.clear();
+        Files.createDirectories(m.a.resolve("logs"));
+        Files.writeString(m.a.resolve("logs/today.log"), "log line");
+        Thread.sleep(1000);
+        assertThat(aCycles).as("cycles started by a newly ignored folder").isEmpty();
+        assertThat(m.b.resolve("logs")).doesNotExist();
+        assertThat(m.b.resolve("build")).doesNotExist();
+    }
+
+    @Test
     void watcherPathsAreMadeRelativeToTheFolder() {
         Path root = Path.of("/home/u/Sync");
         assertThat(Daemon.relative(root, root.resolve("a/b c/d.txt"))).isEqualTo("a/b c/d.txt");

@@ -51,6 +51,27 @@ public final class IgnoreRules {
         return new IgnoreNode(rules);
     }
 
+    /**
+     * Whether a change a watcher reported at {@code path} cannot matter to a sync: the path lies
+     * inside an ignored folder, or is ignored both as a file and as a folder (a watcher does not
+     * always know which it was, e.g. for a deletion).
+     */
+    public boolean ignoredEitherWay(String path) {
+        return insideIgnoredFolder(path) || (ignored(path, false) && ignored(path, true));
+    }
+
+    /** Whether a change reported at {@code path}, known to be a folder or not, cannot matter to a sync. */
+    public boolean ignoredWhere(String path, boolean directory) {
+        return insideIgnoredFolder(path) || ignored(path, directory);
+    }
+
+    private boolean insideIgnoredFolder(String path) {
+        for (int i = path.indexOf('/'); i >= 0; i = path.indexOf('/', i + 1)) {
+            if (ignored(path.substring(0, i), true)) return true;
+        }
+        return false;
+    }
+
     /** Whether a path (relative to the folder, '/'-separated) is ignored. Callers do not descend into ignored folders. */
     public boolean ignored(String path, boolean directory) {
         if (Boolean.TRUE.equals(always.checkIgnored(path, directory))) return true;
