@@ -47,6 +47,31 @@ class HttpHostTest {
         }
     }
 
+    @Test
+    void closingWhileAnEventStreamConnectsNeverHangs() throws Exception {
+        try (TwoMachines m = new TwoMachines(tmp)) {
+            String volume = m.ea.config().volume();
+            SplittableRandom r = new SplittableRandom(7);
+            for (int i = 0; i < 40; i++) {
+                HttpHost h = new HttpHost(m.url(), m.token, Optional.empty());
+                AutoCloseable events = h.subscribe(volume, 0, head -> {});
+                // Stopped at every stage of connecting: before the request, mid-request, with the stream open.
+                Thread.sleep(r.nextInt(8));
+                long t0 = System.nanoTime();
+                Thread closer = Thread.ofPlatform().start(() -> {
+                    try {
+                        events.close();
+                    } catch (Exception ignored) {
+                        // closing
+                    }
+                    h.close();
+                });
+                closer.join(java.time.Duration.ofSeconds(15));
+                assertThat(closer.isAlive()).as("close %d still running after %d ms", i, (System.nanoTime() - t0) / 1_000_000).isFalse();
+            }
+        }
+    }
+
     /** With A's progress back to normal, the next cycles bring B the rewritten {@code name}. */
     private static void nextCyclesSendTheRewrite(TwoMachines m, String name, byte[] rewritten) throws Exception {
         m.ea.progress(Progress.NONE);

@@ -500,7 +500,17 @@ public final class HttpHost implements HostConnection {
         closed = true;
         for (HttpURLConnection c : active) c.disconnect();
         synchronized (this) {
-            if (events != null) events.close();
+            if (events != null) {
+                // Not close(): it waits for every exchange to finish, and an event stream whose
+                // request was interrupted just as its response arrived never finishes (a daemon
+                // stopped at that moment hung for good). Event streams are only ever cut off.
+                events.shutdownNow();
+                try {
+                    if (!events.awaitTermination(Duration.ofSeconds(5))) LOG.debug("event client of {} did not stop within 5 s", base);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
         }
     }
 }
