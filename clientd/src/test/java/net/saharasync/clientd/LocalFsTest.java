@@ -45,6 +45,40 @@ class LocalFsTest {
     }
 
     @Test
+    void anOpenFolderNeverFollowsASymlinkAndReadsThroughItsHandle() throws Exception {
+        LocalFs fs = fs();
+        Path outside = Files.createDirectories(tmp.resolve("outside"));
+        Files.writeString(outside.resolve("secret.txt"), "not yours");
+        Path folder = tmp.resolve("folder");
+        Files.createDirectories(folder.resolve("docs"));
+        Files.writeString(folder.resolve("docs/a.txt"), "hello");
+        Files.createSymbolicLink(folder.resolve("docs/link.txt"), outside.resolve("secret.txt"));
+        Files.createSymbolicLink(folder.resolve("escape"), outside);
+        // A symlinked folder is not opened, and not through a symlinked parent either.
+        assertThatThrownBy(() -> fs.folder(RelPath.of("escape"))).isInstanceOf(ClientException.class).hasMessageContaining("symlink is never followed");
+        try (SyncFs.Folder f = fs.folder(RelPath.of("docs"))) {
+            assertThat(f.names()).containsExactly("a.txt", "link.txt");
+            assertThat(f.stat("a.txt").orElseThrow().kind()).isEqualTo(FileStat.Kind.FILE);
+            assertThat(f.stat("a.txt").orElseThrow().sameAs(fs.stat(RelPath.of("docs/a.txt")).orElseThrow())).isTrue();
+            assertThat(f.stat("link.txt").orElseThrow().kind()).isEqualTo(FileStat.Kind.SYMLINK);
+            assertThat(f.stat("gone.txt")).isEmpty();
+            assertThat(f.readStart("a.txt", 6)).isEqualTo("hello".getBytes());
+            assertThat(f.readStart("a.txt", 3)).isEqualTo("hel".getBytes());
+            try (var in = f.read("a.txt")) {
+                assertThat(in.readAllBytes()).isEqualTo("hello".getBytes());
+            }
+            // Opening a link as a file fails (O_NOFOLLOW) rather than reading its target.
+            assertThatThrownBy(() -> f.readStart("link.txt", 100)).isInstanceOf(java.io.IOException.class);
+            // The folder moved away after it was opened: reads still come from it, not from a new one at its path.
+            Files.move(folder.resolve("docs"), folder.resolve("moved"));
+            Files.createDirectories(folder.resolve("docs"));
+            Files.writeString(folder.resolve("docs/a.txt"), "impostor");
+            assertThat(f.readStart("a.txt", 100)).isEqualTo("hello".getBytes());
+        }
+        assertThatThrownBy(() -> fs.folder(RelPath.of("nothing-here"))).isInstanceOf(java.nio.file.NoSuchFileException.class);
+    }
+
+    @Test
     void aReplacedFileIsKeptInTheTrashAndAChangedOneIsNotOverwritten() throws Exception {
         LocalFs fs = fs();
         Files.writeString(tmp.resolve("folder/a.txt"), "old");

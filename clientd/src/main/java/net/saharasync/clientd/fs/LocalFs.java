@@ -87,18 +87,88 @@ public final class LocalFs implements SyncFs {
     }
 
     private static Optional<FileStat> statAt(Path f) throws IOException {
-        PosixFileAttributes a;
         try {
-            a = Files.readAttributes(f, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            return Optional.of(statOf(Files.readAttributes(f, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS)));
         } catch (NoSuchFileException e) {
             return Optional.empty();
         }
+    }
+
+    private static FileStat statOf(PosixFileAttributes a) {
         FileStat.Kind kind = a.isRegularFile() ? FileStat.Kind.FILE : a.isDirectory() ? FileStat.Kind.DIRECTORY
                 : a.isSymbolicLink() ? FileStat.Kind.SYMLINK : FileStat.Kind.OTHER;
         long size = kind == FileStat.Kind.DIRECTORY ? 0 : a.size();
         long mtime = a.lastModifiedTime().to(TimeUnit.NANOSECONDS);
         boolean exec = kind == FileStat.Kind.FILE && a.permissions().contains(PosixFilePermission.OWNER_EXECUTE);
-        return Optional.of(new FileStat(kind, size, mtime, String.valueOf(a.fileKey()), exec));
+        return new FileStat(kind, size, mtime, String.valueOf(a.fileKey()), exec);
+    }
+
+    /**
+     * A folder opened once (a {@link java.nio.file.SecureDirectoryStream} where the platform has
+     * one, as Linux does): entries are stat'ed with fstatat and opened with openat and
+     * O_NOFOLLOW relative to it. It must be the directory the path names, not where a symlink
+     * put there meanwhile points: the handle's own identity is checked against an lstat.
+     */
+    @Override
+    public Folder folder(RelPath dir) throws IOException {
+        Path path = resolve(dir);
+        DirectoryStream<Path> stream = Files.newDirectoryStream(path);
+        if (!(stream instanceof java.nio.file.SecureDirectoryStream<Path> sds)) {
+            stream.close();
+            return SyncFs.super.folder(dir);
+        }
+        try {
+            Object opened = sds.getFileAttributeView(java.nio.file.attribute.BasicFileAttributeView.class).readAttributes().fileKey();
+            java.nio.file.attribute.BasicFileAttributes there =
+                    Files.readAttributes(path, java.nio.file.attribute.BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            if (!there.isDirectory() || opened == null || !opened.equals(there.fileKey())) {
+                throw new ClientException("refusing " + dir + ": not a directory (a symlink is never followed)");
+            }
+            List<String> names = new ArrayList<>();
+            for (Path c : sds) names.add(c.getFileName().toString());
+            names.sort(null);
+            return new OpenFolder(sds, names);
+        } catch (IOException | RuntimeException e) {
+            sds.close();
+            throw e;
+        }
+    }
+
+    private record OpenFolder(java.nio.file.SecureDirectoryStream<Path> sds, List<String> names) implements Folder {
+        private static final Set<java.nio.file.OpenOption> READ_NOFOLLOW = Set.of(StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
+
+        @Override
+        public Optional<FileStat> stat(String name) throws IOException {
+            try {
+                return Optional.of(statOf(sds.getFileAttributeView(Path.of(name), java.nio.file.attribute.PosixFileAttributeView.class,
+                        LinkOption.NOFOLLOW_LINKS).readAttributes()));
+            } catch (NoSuchFileException e) {
+                return Optional.empty();
+            }
+        }
+
+        @Override
+        public InputStream read(String name) throws IOException {
+            return java.nio.channels.Channels.newInputStream(sds.newByteChannel(Path.of(name), READ_NOFOLLOW));
+        }
+
+        /** One open, reads straight into the array, one close: no size or position calls. */
+        @Override
+        public byte[] readStart(String name, int max) throws IOException {
+            try (java.nio.channels.SeekableByteChannel ch = sds.newByteChannel(Path.of(name), READ_NOFOLLOW)) {
+                byte[] buf = new byte[max];
+                ByteBuffer b = ByteBuffer.wrap(buf);
+                while (b.hasRemaining() && ch.read(b) >= 0) {
+                    // until full or at the end
+                }
+                return b.position() == max ? buf : java.util.Arrays.copyOf(buf, b.position());
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            sds.close();
+        }
     }
 
     @Override

@@ -58,6 +58,56 @@ public interface SyncFs {
 
     String readLink(RelPath link) throws IOException;
 
+    /**
+     * A folder opened for a scan: its entries are listed, stat'ed and read relative to it.
+     * {@link LocalFs} opens the folder once and reaches each entry through that handle
+     * (fstatat, openat with O_NOFOLLOW): no path walk and no parent check per file, and no
+     * parent can be swapped for a symlink under the scan.
+     */
+    interface Folder extends AutoCloseable {
+        /** The names in it, sorted. */
+        List<String> names() throws IOException;
+
+        /** lstat of an entry: empty if nothing is there. */
+        Optional<FileStat> stat(String name) throws IOException;
+
+        InputStream read(String name) throws IOException;
+
+        /** At most {@code max} bytes from the start of an entry (all of it if it is shorter). */
+        default byte[] readStart(String name, int max) throws IOException {
+            try (InputStream in = read(name)) {
+                return in.readNBytes(max);
+            }
+        }
+
+        @Override
+        void close() throws IOException;
+    }
+
+    /** Opens {@code dir} for a scan; by default each call goes through this file system's path methods. */
+    default Folder folder(RelPath dir) throws IOException {
+        List<String> names = list(dir);
+        return new Folder() {
+            @Override
+            public List<String> names() {
+                return names;
+            }
+
+            @Override
+            public Optional<FileStat> stat(String name) throws IOException {
+                return SyncFs.this.stat(dir.child(name));
+            }
+
+            @Override
+            public InputStream read(String name) throws IOException {
+                return SyncFs.this.read(dir.child(name));
+            }
+
+            @Override
+            public void close() {}
+        };
+    }
+
     /** Writes a file's whole content atomically (see the class comment); returns its new stat. */
     FileStat writeFile(RelPath p, Content content, long mtimeNanos, boolean executable, Optional<FileStat> expected) throws IOException;
 

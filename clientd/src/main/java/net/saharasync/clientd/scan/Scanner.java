@@ -213,43 +213,49 @@ public final class Scanner {
         listedFolders.add(dir.path());
         List<Entry> entries = new ArrayList<>();
         Map<String, FileState> known = index.filesIn(dir.path());
-        List<String> names;
+        // Files are stat'ed and read through the open folder; its subfolders are scanned after
+        // it is closed (one folder open at a time, however deep the tree).
+        List<String> subfolders = new ArrayList<>();
+        SyncFs.Folder folder;
         try {
-            names = fs.list(dir);
+            folder = fs.folder(dir);
         } catch (java.nio.file.NoSuchFileException | java.nio.file.NotDirectoryException gone) {
             if (partial) throw new StaleChanges("reported changes do not match the folder: " + dir + " is not a folder");
             throw gone;
         }
-        for (String name : names) {
-            if (Names.problem(name).isPresent()) {
-                unsyncable.add(dir.path().isEmpty() ? name : dir.path() + "/" + name);
-                continue;
-            }
-            RelPath p = dir.child(name);
-            if (name.startsWith(net.saharasync.clientd.fs.LocalFs.TEMP_PREFIX)) {
-                tempFiles.add(p);
-                continue;
-            }
-            Optional<FileStat> st = fs.stat(p);
-            if (st.isEmpty()) continue; // gone since listed
-            FileStat s = st.get();
-            switch (s.kind()) {
-                case DIRECTORY -> {
-                    if (!ignore.ignored(p.path(), true)) {
-                        Entry was = before.get(name);
-                        entries.add(Entry.directory(name, directory(p, was != null && was.isDirectory() ? Optional.of(was.dir()) : Optional.empty())));
+        try (folder) {
+            for (String name : folder.names()) {
+                if (Names.problem(name).isPresent()) {
+                    unsyncable.add(dir.path().isEmpty() ? name : dir.path() + "/" + name);
+                    continue;
+                }
+                RelPath p = dir.child(name);
+                if (name.startsWith(net.saharasync.clientd.fs.LocalFs.TEMP_PREFIX)) {
+                    tempFiles.add(p);
+                    continue;
+                }
+                Optional<FileStat> st = folder.stat(name);
+                if (st.isEmpty()) continue; // gone since listed
+                FileStat s = st.get();
+                switch (s.kind()) {
+                    case DIRECTORY -> {
+                        if (!ignore.ignored(p.path(), true)) subfolders.add(name);
                     }
+                    case FILE -> {
+                        if (!ignore.ignored(p.path(), false)) file(folder, p, s, Optional.ofNullable(known.get(name))).ifPresent(entries::add);
+                        else ignoredFiles.add(p.path());
+                    }
+                    case SYMLINK -> {
+                        if (!ignore.ignored(p.path(), false)) entries.add(symlink(p, s));
+                        else ignoredFiles.add(p.path());
+                    }
+                    case OTHER -> unsyncable.add(p.path());
                 }
-                case FILE -> {
-                    if (!ignore.ignored(p.path(), false)) file(p, s, Optional.ofNullable(known.get(name))).ifPresent(entries::add);
-                    else ignoredFiles.add(p.path());
-                }
-                case SYMLINK -> {
-                    if (!ignore.ignored(p.path(), false)) entries.add(symlink(p, s));
-                    else ignoredFiles.add(p.path());
-                }
-                case OTHER -> unsyncable.add(p.path());
             }
+        }
+        for (String name : subfolders) {
+            Entry was = before.get(name);
+            entries.add(Entry.directory(name, directory(dir.child(name), was != null && was.isDirectory() ? Optional.of(was.dir()) : Optional.empty())));
         }
         entries.sort((a, b) -> Names.compare(a.name(), b.name()));
         if (partial) {
@@ -268,7 +274,7 @@ public final class Scanner {
         return DirectoryTree.build(entries, objects, params);
     }
 
-    private Optional<Entry> file(RelPath p, FileStat s, Optional<FileState> known) throws IOException {
+    private Optional<Entry> file(SyncFs.Folder folder, RelPath p, FileStat s, Optional<FileState> known) throws IOException {
         seen.add(p.path());
         observed.put(p.path(), s);
         if (known.isPresent() && known.get().stat().sameAs(s) && known.get().stat().kind() == FileStat.Kind.FILE) {
@@ -276,23 +282,26 @@ public final class Scanner {
             return Optional.of(Entry.file(p.name(), new FileRef(k.content(), s.size(), k.height()), s.executable(), s.mtimeNanos()));
         }
         List<Chunk> chunks;
-        try (InputStream in = fs.read(p)) {
+        try {
             if (s.size() <= chunker.params().min()) {
                 // At most one chunk (FastCDC never cuts below min): skip the chunker's big buffer.
-                byte[] all = in.readNBytes(chunker.params().min() + 1);
+                // One byte more than the stat said shows a file that grew meanwhile.
+                byte[] all = folder.readStart(p.name(), (int) s.size() + 1);
                 chunks = all.length == 0 ? List.of() : List.of(new Chunk(0, all.length, Hash.of(all)));
                 if (all.length > 0 && smallChunkBytes + all.length <= SMALL_CHUNK_BUDGET
                         && smallChunks.putIfAbsent(chunks.getFirst().hash(), all) == null) {
                     smallChunkBytes += all.length;
                 }
             } else {
-                chunks = chunker.chunkAndHash(in, HASH_HELPER);
+                try (InputStream in = folder.read(p.name())) {
+                    chunks = chunker.chunkAndHash(in, HASH_HELPER);
+                }
             }
         } catch (java.nio.file.NoSuchFileException gone) {
             return Optional.empty();
         }
         long size = chunks.isEmpty() ? 0 : chunks.getLast().end();
-        Optional<FileStat> after = fs.stat(p);
+        Optional<FileStat> after = folder.stat(p.name());
         if (after.isEmpty() || !after.get().sameAs(s) || size != s.size()) {
             // Written to while we read it: try again once it settles.
             unsettled.add(p.path());
