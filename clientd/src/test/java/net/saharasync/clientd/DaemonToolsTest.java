@@ -54,7 +54,7 @@ class DaemonToolsTest {
             Thread.sleep(200);
             try {
                 stable = TwoMachines.snapshot(m.a).equals(TwoMachines.snapshot(m.b)) ? stable + 1 : 0;
-            } catch (java.io.IOException changingWhileRead) {
+            } catch (java.io.IOException | java.io.UncheckedIOException changingWhileRead) {
                 stable = 0;
             }
         }
