@@ -21,6 +21,7 @@ import net.saharasync.clientd.remote.HostConnection;
 import net.saharasync.clientd.remote.HostConnection.Head;
 import net.saharasync.clientd.remote.HttpHost;
 import net.saharasync.clientd.remote.Transfer;
+import net.saharasync.clientd.scan.MergeCoverage;
 import net.saharasync.clientd.scan.Scanner;
 import net.saharasync.merkle.Change;
 import net.saharasync.merkle.Commit;
@@ -230,19 +231,15 @@ public final class SyncEngine implements AutoCloseable {
             if (scan.partial()) {
                 // The merge changes the folder only where the remote tree differs from it: the
                 // folders there are listed now too, so every write finds what is really there.
-                java.util.Set<String> more = new java.util.HashSet<>(changes.orElseThrow().paths());
-                for (Change c : TreeDiff.diff(objects, local, rc.root())) {
-                    more.add(c.path());
-                    if (c instanceof Change.Moved mv) more.add(mv.from());
-                }
-                scan = rescan(objects, base, Optional.of(new Scanner.Changes(changes.get().previous(), more)));
+                Scanner.Changes wider = MergeCoverage.widen(objects, changes.orElseThrow(), local, rc.root());
+                scan = rescan(objects, base, Optional.of(wider));
                 foldersListed += scan.foldersListed();
                 fullScan |= !scan.partial(); // a stale report falls back to a full scan
                 local = scan.root();
             }
             Merge.Result merged = Merge.merge(objects, TreeParams.DEFAULT, base.map(Base::root), local, rc.root(),
                     config.device(), rc.device(), clock.instant());
-            if (scan.partial() && !listedWhereChanged(objects, scan, local, merged.root())) {
+            if (scan.partial() && !MergeCoverage.listedWhereChanged(objects, scan.listedFolders(), local, merged.root())) {
                 // A write would land in a folder this cycle did not list: look at everything.
                 scan = rescan(objects, base, Optional.empty());
                 foldersListed += scan.foldersListed();
@@ -289,42 +286,6 @@ public final class SyncEngine implements AutoCloseable {
         Scanner.Result scan = scan(objects, base, changes);
         for (RelPath t : scan.tempFiles()) fs.deleteTemp(t);
         return scan;
-    }
-
-    /**
-     * Whether a partial scan listed every folder that applying {@code to} over {@code local}
-     * writes in: the nearest existing folder above each changed path, and every folder inside
-     * a folder that is removed, moved or replaced. The applier checks each write against what
-     * the scan saw there; in a folder not listed it would have nothing to check against.
-     */
-    private static boolean listedWhereChanged(ObjectStore objects, Scanner.Result scan, DirRef local, DirRef to) {
-        java.util.Set<String> listed = scan.listedFolders();
-        for (Change c : TreeDiff.diff(objects, local, to)) {
-            List<String> paths = c instanceof Change.Moved mv ? List.of(mv.from(), mv.path()) : List.of(c.path());
-            for (String p : paths) {
-                String d = Paths.parent(p);
-                while (!d.isEmpty() && !DirectoryTree.lookupPath(objects, local, d).map(Entry::isDirectory).orElse(false)) d = Paths.parent(d);
-                if (!listed.contains(d)) return false;
-            }
-            Entry before = switch (c) {
-                case Change.Removed r -> r.entry();
-                case Change.Moved mv -> mv.before();
-                case Change.KindChanged k -> k.before();
-                case Change.Modified mo -> mo.before();
-                case Change.Added a -> null;
-            };
-            String at = c instanceof Change.Moved mv ? mv.from() : c.path();
-            if (before != null && before.isDirectory() && !allListed(objects, before.dir(), at, listed)) return false;
-        }
-        return true;
-    }
-
-    private static boolean allListed(ObjectStore objects, DirRef dir, String path, java.util.Set<String> listed) {
-        if (!listed.contains(path)) return false;
-        for (Entry e : DirectoryTree.entries(objects, dir)) {
-            if (e.isDirectory() && !allListed(objects, e.dir(), Paths.join(path, e.name()), listed)) return false;
-        }
-        return true;
     }
 
     private java.util.concurrent.CompletableFuture<Head> headAsync() {
