@@ -175,8 +175,8 @@ public final class SyncEngine implements AutoCloseable {
      * One cycle, given the paths that may have changed since the previous cycle of this engine
      * (a file-system watcher's report, relative to the folder; empty: unknown, scan it all).
      * When the previous cycle ended agreed, only the folders holding those paths are scanned;
-     * if the host's head moved meanwhile, the whole folder is scanned before merging (the
-     * merge and the writes it makes rely on a scan of everything they may touch).
+     * if the host's head moved meanwhile, the folders the merge writes in are listed too before
+     * it writes (see {@link MergeCoverage}), and everything if that check fails.
      */
     public synchronized CycleReport cycle(Optional<java.util.Set<String>> changed) throws IOException {
         Optional<DirRef> since = agreedTree;
@@ -192,11 +192,9 @@ public final class SyncEngine implements AutoCloseable {
         java.util.concurrent.CompletableFuture<Head> early = host.concurrentRequests() ? headAsync() : null;
         Optional<Scanner.Changes> changes = changed.isPresent() && since.isPresent() && !changed.get().contains(IgnoreRules.FILE_NAME)
                 ? Optional.of(new Scanner.Changes(since.get(), changed.get())) : Optional.empty();
-        Scanner.Result scan = scan(objects, base, changes);
-        int foldersListed = scan.foldersListed();
+        Scanner.Result scan = cycleScan(objects, base, changes);
+        int foldersListed = scan.listedFolders().size();
         boolean fullScan = !scan.partial();
-        // Cycles are the only writers and run one at a time: a temp file seen now is a leftover of a crash.
-        for (RelPath t : scan.tempFiles()) fs.deleteTemp(t);
         DirRef local = scan.root();
         int filesUp = 0, filesDown = 0, conflicts = 0;
         List<String> skipped = new ArrayList<>();
@@ -232,8 +230,8 @@ public final class SyncEngine implements AutoCloseable {
                 // The merge changes the folder only where the remote tree differs from it: the
                 // folders there are listed now too, so every write finds what is really there.
                 Scanner.Changes wider = MergeCoverage.widen(objects, changes.orElseThrow(), local, rc.root());
-                scan = rescan(objects, base, Optional.of(wider));
-                foldersListed += scan.foldersListed();
+                scan = cycleScan(objects, base, Optional.of(wider));
+                foldersListed += scan.listedFolders().size();
                 fullScan |= !scan.partial(); // a stale report falls back to a full scan
                 local = scan.root();
             }
@@ -241,8 +239,8 @@ public final class SyncEngine implements AutoCloseable {
                     config.device(), rc.device(), clock.instant());
             if (scan.partial() && !MergeCoverage.listedWhereChanged(objects, scan.listedFolders(), local, merged.root())) {
                 // A write would land in a folder this cycle did not list: look at everything.
-                scan = rescan(objects, base, Optional.empty());
-                foldersListed += scan.foldersListed();
+                scan = cycleScan(objects, base, Optional.empty());
+                foldersListed += scan.listedFolders().size();
                 fullScan = true;
                 local = scan.root();
                 merged = Merge.merge(objects, TreeParams.DEFAULT, base.map(Base::root), local, rc.root(), config.device(), rc.device(),
@@ -281,8 +279,11 @@ public final class SyncEngine implements AutoCloseable {
                 List.copyOf(skipped), List.copyOf(scan.unsettled()), scan.bytesHashed(), foldersListed, fullScan);
     }
 
-    /** A second scan within a cycle (leftover temp files it finds are removed, as after the first). */
-    private Scanner.Result rescan(ObjectStore objects, Optional<Base> base, Optional<Scanner.Changes> changes) throws IOException {
+    /**
+     * A scan within a cycle. Cycles are the only writers and run one at a time, so a temp file
+     * it sees is a leftover of a crash and is removed ({@code sahara status} scans without this).
+     */
+    private Scanner.Result cycleScan(ObjectStore objects, Optional<Base> base, Optional<Scanner.Changes> changes) throws IOException {
         Scanner.Result scan = scan(objects, base, changes);
         for (RelPath t : scan.tempFiles()) fs.deleteTemp(t);
         return scan;

@@ -55,8 +55,7 @@ public final class Scanner {
     public record Result(DirRef root, Map<String, FileStat> observed, Map<String, Optional<FileState>> indexChanges,
                          Map<Hash, ChunkLocation> chunkLocations, List<String> unsettled, List<String> unsyncable,
                          List<RelPath> tempFiles, java.util.Set<String> ignoredFiles, long filesHashed, long bytesHashed,
-                         Map<Hash, byte[]> smallChunks, boolean partial, int foldersListed,
-                         java.util.Set<String> listedFolders) {}
+                         Map<Hash, byte[]> smallChunks, boolean partial, java.util.Set<String> listedFolders) {}
 
     /**
      * What may have changed in the folder since the scan that produced {@code previous} (the
@@ -180,7 +179,7 @@ public final class Scanner {
             }
         }
         return new Result(root, observed, indexChanges, chunkLocations, unsettled, unsyncable, tempFiles, ignoredFiles, filesHashed, bytesHashed,
-                smallChunks, changes.isPresent(), listedFolders.size(), listedFolders);
+                smallChunks, changes.isPresent(), listedFolders);
     }
 
     /**
