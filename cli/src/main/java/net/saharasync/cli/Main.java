@@ -28,10 +28,15 @@ public final class Main {
         SUBCOMMANDS.put("help", CommandLine.HelpCommand::new);
     }
 
+    /** The subcommands that open an LMDB store (the host's or a folder's index) at once. */
+    private static final java.util.Set<String> OPENS_A_STORE = java.util.Set.of("up", "host", "user", "sync", "status");
+
     public static void main(String[] args) {
         configureLogging(System.getenv("SAHARA_LOG_LEVEL"));
         NativeLibraries.prepare();
-        System.exit(commandLine(args.length > 0 ? args[0] : "").execute(args));
+        String first = args.length > 0 ? args[0] : "";
+        if (OPENS_A_STORE.contains(first)) NativeLibraries.preload();
+        System.exit(commandLine(first).execute(args));
     }
 
     /**

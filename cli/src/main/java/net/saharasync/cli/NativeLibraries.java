@@ -42,6 +42,27 @@ final class NativeLibraries {
         }
     }
 
+    /**
+     * Starts binding LMDB on a background thread, for a command that is about to open a store.
+     * lmdbjava's first use unpacks its library and has jnr-ffi generate the binding's classes
+     * (~250 ms at every start, none of it kept by the class-data archive); begun here it runs on
+     * the second core while the main thread parses the command line and reads the config
+     * (`sync --once` over 20,000 unchanged files: see BENCHMARKS.md). Call after {@link #prepare}
+     * (the unpacking reads its folder). A failure here is left to the command's own first use
+     * of LMDB, which then reports it (the JVM keeps the cause).
+     */
+    static void preload() {
+        Thread t = new Thread(() -> {
+            try {
+                Class.forName("org.lmdbjava.Library", true, NativeLibraries.class.getClassLoader());
+            } catch (Throwable e) {
+                // Reported where the command opens its store.
+            }
+        }, "sahara-preload");
+        t.setDaemon(true);
+        t.start();
+    }
+
     /** Deletes lmdbjava's copies last modified before {@code cutoff}; returns how many. */
     static int removeStale(Path dir, Instant cutoff) throws IOException {
         int n = 0;

@@ -289,9 +289,15 @@ public final class SyncEngine implements AutoCloseable {
         return scan;
     }
 
+    /**
+     * The head request, sent while the scan runs. On a platform thread, not a virtual one: a
+     * virtual thread's socket I/O starts the JDK's I/O poller, a thread that then sits in
+     * epoll_wait for good, and the JVM waits ~300 ms at exit for threads in native code to
+     * stop (HotSpot's VM_Exit) — a third of a second on every `sync --once`.
+     */
     private java.util.concurrent.CompletableFuture<Head> headAsync() {
         java.util.concurrent.CompletableFuture<Head> f = new java.util.concurrent.CompletableFuture<>();
-        Thread.ofVirtual().name("sahara-head").start(() -> {
+        Thread.ofPlatform().daemon().name("sahara-head").start(() -> {
             try {
                 f.complete(host.head(config.volume()));
             } catch (IOException | RuntimeException e) {
