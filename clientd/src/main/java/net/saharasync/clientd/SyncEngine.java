@@ -89,6 +89,44 @@ public final class SyncEngine implements AutoCloseable {
 
     MergeObserver mergeObserver = (o, b, l, r, m) -> {};
 
+    /** Where a large upload is split into commits (tests make them small). */
+    UploadStages.Limits stageLimits = UploadStages.Limits.DEFAULT;
+
+    /**
+     * One progress phase over the several uploads of a staged commit: opened by the first
+     * upload with the whole plan's bytes, closed by the caller after the last.
+     */
+    private static final class OnePhase implements Progress {
+        private final Progress out;
+        private final long total;
+        private boolean started;
+
+        OnePhase(Progress out, long total) {
+            this.out = out;
+            this.total = total;
+        }
+
+        @Override
+        public void start(String phase, long ignored) {
+            if (started) return;
+            started = true;
+            out.start(phase, total);
+        }
+
+        @Override
+        public void advance(long bytes, int files) {
+            out.advance(bytes, files);
+        }
+
+        /** Inner uploads end here; {@link #close} ends the phase. */
+        @Override
+        public void finish() {}
+
+        void close() {
+            if (started) out.finish();
+        }
+    }
+
     private Progress progress = Progress.NONE;
 
     /** Where scans, uploads and downloads report how far they got. */
@@ -211,8 +249,34 @@ public final class SyncEngine implements AutoCloseable {
                     agreed = true;
                     break;
                 }
-                Hash c = commitObject(objects, local, baseCommit.map(List::of).orElse(List.of()));
-                transfer.upload(objects, local, c, scan.chunkLocations(), scan.smallChunks(), baseEntry(objects, base), progress);
+                // A large upload goes as several commits (see UploadStages): each stage is
+                // committed onto the previous one, and a rejected one (the head moved) leaves
+                // the rest to the merge of the next attempt, from the last accepted stage.
+                UploadStages.Plan plan = UploadStages.plan(objects, TreeParams.DEFAULT, base.map(Base::root), local, stageLimits);
+                OnePhase phase = new OnePhase(progress, plan.bytes());
+                Progress upload = plan.stages().isEmpty() ? progress : phase;
+                Hash c;
+                try {
+                    boolean rejected = false;
+                    for (DirRef stage : plan.stages()) {
+                        Hash sc = commitObject(objects, stage, baseCommit.map(List::of).orElse(List.of()));
+                        transfer.upload(objects, stage, sc, scan.chunkLocations(), scan.smallChunks(), baseEntry(objects, base), upload);
+                        if (!(host.commit(config.volume(), sc, baseCommit) instanceof HostConnection.Accepted a)) {
+                            rejected = true;
+                            break;
+                        }
+                        filesUp += countFiles(objects, base.map(Base::root), stage);
+                        base = Optional.of(new Base(sc, stage));
+                        index.setBase(base.get());
+                        baseCommit = Optional.of(sc);
+                        head = a.head();
+                    }
+                    if (rejected) continue;
+                    c = commitObject(objects, local, baseCommit.map(List::of).orElse(List.of()));
+                    transfer.upload(objects, local, c, scan.chunkLocations(), scan.smallChunks(), baseEntry(objects, base), upload);
+                } finally {
+                    phase.close();
+                }
                 if (host.commit(config.volume(), c, baseCommit) instanceof HostConnection.Accepted a) {
                     filesUp += countFiles(objects, base.map(Base::root), local);
                     base = Optional.of(new Base(c, local));

@@ -1,0 +1,109 @@
+package net.saharasync.clientd;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import net.saharasync.merkle.Change;
+import net.saharasync.merkle.DirRef;
+import net.saharasync.merkle.DirectoryTree;
+import net.saharasync.merkle.Entry;
+import net.saharasync.merkle.EntryKind;
+import net.saharasync.merkle.ObjectStore;
+import net.saharasync.merkle.Paths;
+import net.saharasync.merkle.TreeDiff;
+import net.saharasync.merkle.TreeEditor;
+import net.saharasync.merkle.TreeParams;
+
+/**
+ * Splits a large upload into several commits, so the other machines start downloading while
+ * this one still uploads, and what was uploaded shows up there as it goes rather than at the
+ * very end (an initial upload of a big folder over a slow link takes hours).
+ *
+ * <p>A stage is the base tree plus the next slice of the new content: files added (also inside
+ * added folders) and files whose content changed, in path order. Everything else (removals,
+ * moves, symlinks, mode and time changes, empty folders) waits for the final commit of the
+ * whole tree: a stage never makes another machine delete anything, and a renamed file or
+ * folder still moves as a rename instead of a copy followed by a deletion. (A file whose
+ * content base holds elsewhere, a copy, may come in a stage: the other machine copies it
+ * from its own file then, as it would from the final commit.) Stages grow (8, 16, 32, 64 MiB,
+ * or 1,000 to 8,000 files, whichever comes first), so the first one lands soon; a change
+ * below two first stages is one commit, as before.
+ */
+final class UploadStages {
+    private UploadStages() {}
+
+    /** Where stages close: at {@code bytes} of content or {@code files} files, each doubling per stage up to its max. */
+    record Limits(long firstBytes, long maxBytes, int firstFiles, int maxFiles) {
+        static final Limits DEFAULT = new Limits(8L << 20, 64L << 20, 1_000, 8_000);
+
+        Limits {
+            if (firstBytes <= 0 || maxBytes < firstBytes || firstFiles <= 0 || maxFiles < firstFiles) {
+                throw new IllegalArgumentException("bad stage limits");
+            }
+        }
+    }
+
+    /**
+     * The trees to commit before {@code local} itself, in order, each one holding the previous
+     * one; empty when the change is too small to split. {@code bytes} is the content the stages
+     * and the final commit bring (for progress).
+     */
+    record Plan(List<DirRef> stages, long bytes) {
+        static final Plan NONE = new Plan(List.of(), 0);
+    }
+
+    /** A file to bring in a stage: its path and its entry in the local tree. */
+    private record NewFile(String path, Entry entry) {}
+
+    static Plan plan(ObjectStore objects, TreeParams params, Optional<DirRef> base, DirRef local, Limits limits) {
+        DirRef from = base.orElseGet(() -> DirectoryTree.empty(objects));
+        List<NewFile> candidates = new ArrayList<>();
+        for (Change c : TreeDiff.diff(objects, from, local)) {
+            switch (c) {
+                case Change.Added a -> collect(objects, a.path(), a.entry(), candidates);
+                case Change.Modified m -> {
+                    if (m.after().kind() == EntryKind.FILE && !m.before().sameContent(m.after())) candidates.add(new NewFile(m.path(), m.after()));
+                }
+                default -> {}
+            }
+        }
+        if (!worthSplitting(candidates, limits)) return Plan.NONE;
+        long total = 0;
+        for (NewFile f : candidates) total += f.entry().size();
+        List<DirRef> stages = new ArrayList<>();
+        DirRef tree = from;
+        long maxBytes = limits.firstBytes();
+        int maxFiles = limits.firstFiles();
+        int next = 0;
+        while (next < candidates.size()) {
+            int end = next;
+            long bytes = 0;
+            while (end < candidates.size() && bytes < maxBytes && end - next < maxFiles) bytes += candidates.get(end++).entry().size();
+            if (end == candidates.size()) break; // the last slice goes with the final commit
+            TreeEditor ed = new TreeEditor(objects, params);
+            for (NewFile f : candidates.subList(next, end)) ed.put(f.path(), f.entry());
+            tree = ed.build(tree);
+            stages.add(tree);
+            next = end;
+            maxBytes = Math.min(limits.maxBytes(), maxBytes * 2);
+            maxFiles = Math.min(limits.maxFiles(), maxFiles * 2);
+        }
+        objects.flush();
+        return new Plan(List.copyOf(stages), total);
+    }
+
+    private static boolean worthSplitting(List<NewFile> candidates, Limits limits) {
+        long bytes = 0;
+        for (NewFile f : candidates) bytes += f.entry().size();
+        return bytes >= 2 * limits.firstBytes() || candidates.size() >= 2L * limits.firstFiles();
+    }
+
+    /** The files at and under {@code entry} (a new file, or a new folder's whole subtree), in path order. */
+    private static void collect(ObjectStore objects, String path, Entry entry, List<NewFile> out) {
+        if (entry.kind() == EntryKind.FILE) {
+            out.add(new NewFile(path, entry));
+        } else if (entry.isDirectory()) {
+            for (Entry e : DirectoryTree.entries(objects, entry.dir())) collect(objects, Paths.join(path, e.name()), e, out);
+        }
+    }
+}
