@@ -258,9 +258,13 @@ public final class SyncEngine implements AutoCloseable {
                 Hash c;
                 try {
                     boolean rejected = false;
+                    long committedAt = clock.millis();
                     for (DirRef stage : plan.stages()) {
                         Hash sc = commitObject(objects, stage, baseCommit.map(List::of).orElse(List.of()));
                         transfer.upload(objects, stage, sc, scan.chunkLocations(), scan.smallChunks(), baseEntry(objects, base), upload);
+                        // Uploaded soon after the last commit: the next stage's commit brings it.
+                        if (clock.millis() - committedAt < stageLimits.everyMillis()) continue;
+                        committedAt = clock.millis();
                         if (!(host.commit(config.volume(), sc, baseCommit) instanceof HostConnection.Accepted a)) {
                             rejected = true;
                             break;

@@ -124,7 +124,7 @@ class SimulationTest {
                 engine = new SyncEngine(state, config, new SimulatedHost(host, faults), real -> fs, clock);
                 // Every third seed splits uploads into stages of a file or two (UploadStages), so
                 // staged commits meet every interleaving, fault and crash the others meet.
-                if (seed % 3 == 0) engine.stageLimits = new UploadStages.Limits(1, 64, 1, 2);
+                if (seed % 3 == 0) engine.stageLimits = new UploadStages.Limits(1, 64, 1, 2, 0);
                 if (Boolean.getBoolean("sahara.sim.verbose")) {
                     engine.mergeObserver = (objects, b, l, r, m) -> {
                         log.append("    merge c").append(id).append("\n      base   ").append(b.map(x -> tags(flat(objects, x))).orElse("-"))

@@ -28,7 +28,7 @@ class StagedUploadTest {
     void start() throws IOException {
         m = new TwoMachines(tmp);
         // Stages of 10 files first, up to 40: 120 new files make several.
-        m.ea.stageLimits = new UploadStages.Limits(1 << 20, 4 << 20, 10, 40);
+        m.ea.stageLimits = new UploadStages.Limits(1 << 20, 4 << 20, 10, 40, 0);
         for (int d = 0; d < FOLDERS; d++) {
             for (int f = 0; f < FILES; f++) PartialScanTest.write(m.a, "d" + d + "/f" + f, "file " + d + "/" + f);
         }
@@ -80,6 +80,21 @@ class StagedUploadTest {
         // B had the first 10 files (and their folder) while A was still uploading the rest.
         assertThat(seenOnB).contains(11);
         assertThat(seenOnB).allSatisfy(n -> assertThat(n).isLessThan(FOLDERS * FILES + FOLDERS));
+        m.settle();
+        m.assertSame();
+    }
+
+    @Test
+    void stagesUploadedSoonerThanTheIntervalAreCommittedWithTheWholeTree() throws IOException {
+        m.ea.stageLimits = new UploadStages.Limits(1 << 20, 4 << 20, 10, 40, java.time.Duration.ofHours(1).toMillis());
+        List<Long> seqOnB = new ArrayList<>();
+        m.ea.progress(onEveryBatch(() -> seqOnB.add(m.eb.cycle().seq())));
+
+        CycleReport ra = m.ea.cycle();
+
+        assertThat(ra.agreed()).isTrue();
+        assertThat(ra.seq()).as("one commit").isEqualTo(1);
+        assertThat(seqOnB).isNotEmpty().containsOnly(0L);
         m.settle();
         m.assertSame();
     }

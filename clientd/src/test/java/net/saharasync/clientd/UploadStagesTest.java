@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Test;
 /** How a large upload is split into commits: trees only, no folder or host. */
 class UploadStagesTest {
     private final ObjectStore objects = new ObjectStore(new InMemoryBlockStore());
-    private static final UploadStages.Limits SMALL = new UploadStages.Limits(1_000, 4_000, 10, 40);
+    private static final UploadStages.Limits SMALL = new UploadStages.Limits(1_000, 4_000, 10, 40, 0);
 
     /** A tree of files whose content is named by {@code content} and sized {@code size}. */
     private DirRef tree(Map<String, String> files, long size) {
