@@ -48,6 +48,8 @@ import net.saharasync.hostd.HostServer;
  *     20,000 files: time until B has it, and how many folders A listed to find the save.</li>
  * </ul>
  * Options: {@code --w1-mib 256 --w2-mib 1024 --w2-files 20000 --w4-files 1000}; 0 skips a workload.
+ * {@code --w2-up-mbps N} runs W2 over a slow uplink: A's requests to the host (and rsync's
+ * transfer, {@code --bwlimit}) at N MB/s.
  */
 public final class Workloads {
     private final Path dir;
@@ -78,6 +80,8 @@ public final class Workloads {
         int w2 = Integer.parseInt(opt.getOrDefault("w2-mib", "1024"));
         int w2files = Integer.parseInt(opt.getOrDefault("w2-files", "20000"));
         int w4files = Integer.parseInt(opt.getOrDefault("w4-files", "1000"));
+        // W2 over a slow uplink: A's requests (and rsync's transfer, --bwlimit) at this many MB/s.
+        double upMbps = Double.parseDouble(opt.getOrDefault("w2-up-mbps", "0"));
         Path dir = Files.createTempDirectory("sahara-workloads");
         Process rsyncd = null;
         System.out.printf("workloads: JDK %s, %d cores, in %s%n", Runtime.version(), Runtime.getRuntime().availableProcessors(), dir);
@@ -103,9 +107,14 @@ public final class Workloads {
                 // proxies every byte would be copied twice more per leg on the same two cores, and
                 // that would be measured as Sahara's time (rsync runs without a proxy).
                 String direct = "http://127.0.0.1:" + host.port();
-                try (SyncEngine ea = new SyncEngine(a, ClientConfig.load(a), new HttpHost(direct, token, Optional.empty())).progress(new PhaseTimer("A"));
-                        SyncEngine eb = new SyncEngine(b, ClientConfig.load(b), new HttpHost(direct, token, Optional.empty())).progress(new PhaseTimer("B"))) {
-                    w.w2(ea, eb, w2, w2files);
+                try (CountingProxy slow = upMbps > 0 ? new CountingProxy(host.port(), (long) (upMbps * 1e6)) : null) {
+                    String aUrl = slow == null ? direct : "http://127.0.0.1:" + slow.port();
+                    w.rsyncBwlimitKib = slow == null ? 0 : (long) (upMbps * 1e6 / 1024);
+                    try (SyncEngine ea = new SyncEngine(a, ClientConfig.load(a), new HttpHost(aUrl, token, Optional.empty())).progress(new PhaseTimer("A"));
+                            SyncEngine eb = new SyncEngine(b, ClientConfig.load(b), new HttpHost(direct, token, Optional.empty())).progress(new PhaseTimer("B"))) {
+                        w.w2(ea, eb, w2, w2files);
+                    }
+                    w.rsyncBwlimitKib = 0;
                 }
             }
             if (w4files > 0) {
@@ -472,8 +481,14 @@ public final class Workloads {
     }
 
     /** rsync of one path of the source to the daemon; returns bytes sent + received as rsync reports them. */
+    /** rsync's --bwlimit (KiB/s) while W2 runs over a slow uplink; 0: none. */
+    long rsyncBwlimitKib;
+
     private long rsync(String rel) throws Exception {
-        return rsyncRun(List.of("rsync", "-a", "--stats", rsyncSrc.resolve(rel).toString(), "rsync://127.0.0.1:" + rsyncPort + "/b/"));
+        List<String> cmd = new ArrayList<>(List.of("rsync", "-a", "--stats"));
+        if (rsyncBwlimitKib > 0) cmd.add("--bwlimit=" + rsyncBwlimitKib);
+        cmd.addAll(List.of(rsyncSrc.resolve(rel).toString(), "rsync://127.0.0.1:" + rsyncPort + "/b/"));
+        return rsyncRun(cmd);
     }
 
     private long rsyncAll() throws Exception {
@@ -530,7 +545,17 @@ public final class Workloads {
         private final AtomicLong bytes = new AtomicLong();
         private final List<java.nio.channels.SocketChannel> open = new java.util.concurrent.CopyOnWriteArrayList<>();
 
+        /** Bytes per second from client to target (a slow uplink), 0: as fast as it goes. */
+        private final long upRate;
+        /** When the simulated link is free again (System.nanoTime), shared by all connections. */
+        private final AtomicLong linkFree = new AtomicLong(System.nanoTime());
+
         CountingProxy(int targetPort) throws IOException {
+            this(targetPort, 0);
+        }
+
+        CountingProxy(int targetPort, long upRate) throws IOException {
+            this.upRate = upRate;
             server = java.nio.channels.ServerSocketChannel.open();
             server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
             Thread.ofPlatform().daemon().name("proxy-accept").start(() -> {
@@ -546,8 +571,8 @@ public final class Workloads {
                         upstream.setOption(java.net.StandardSocketOptions.TCP_NODELAY, true);
                         open.add(client);
                         open.add(upstream);
-                        pump(client, upstream);
-                        pump(upstream, client);
+                        pump(client, upstream, upRate);
+                        pump(upstream, client, 0);
                     } catch (IOException closed) {
                         return;
                     }
@@ -560,12 +585,14 @@ public final class Workloads {
          * part of what is measured, so it should cost as little CPU as a proxy can (a heap
          * buffer on a virtual thread cost two extra copies and a poller hand-off per read).
          */
-        private void pump(java.nio.channels.SocketChannel from, java.nio.channels.SocketChannel to) {
+        private void pump(java.nio.channels.SocketChannel from, java.nio.channels.SocketChannel to, long rate) {
             Thread.ofPlatform().daemon().name("proxy-pump").start(() -> {
-                ByteBuffer buf = ByteBuffer.allocateDirect(1 << 20);
+                // A paced direction forwards at most 64 KiB at a time, each when the link is free.
+                ByteBuffer buf = ByteBuffer.allocateDirect(rate > 0 ? 64 << 10 : 1 << 20);
                 try {
                     for (int n = from.read(buf); n >= 0; n = from.read(buf)) {
                         bytes.addAndGet(n);
+                        if (rate > 0) pace(n, rate);
                         buf.flip();
                         while (buf.hasRemaining()) to.write(buf);
                         buf.clear();
@@ -580,6 +607,14 @@ public final class Workloads {
                     }
                 }
             });
+        }
+
+        /** Waits until {@code n} bytes have gone over the simulated link after everything before them. */
+        private void pace(int n, long rate) {
+            long cost = n * 1_000_000_000L / rate;
+            long done = linkFree.accumulateAndGet(cost, (free, c) -> Math.max(free, System.nanoTime()) + c);
+            long wait = done - System.nanoTime();
+            if (wait > 0) java.util.concurrent.locks.LockSupport.parkNanos(wait);
         }
 
         int port() {
