@@ -252,7 +252,7 @@ public final class SyncEngine implements AutoCloseable {
                 // A large upload goes as several commits (see UploadStages): each stage is
                 // committed onto the previous one, and a rejected one (the head moved) leaves
                 // the rest to the merge of the next attempt, from the last accepted stage.
-                UploadStages.Plan plan = UploadStages.plan(objects, TreeParams.DEFAULT, base.map(Base::root), local, stageLimits);
+                UploadStages.Plan plan = UploadStages.plan(objects, TreeParams.DEFAULT, base.map(Base::root), local, stageLimits, index::notHosted);
                 OnePhase phase = new OnePhase(progress, plan.bytes());
                 Progress upload = plan.stages().isEmpty() ? progress : phase;
                 Hash c;

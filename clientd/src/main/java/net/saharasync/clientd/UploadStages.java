@@ -1,8 +1,12 @@
 package net.saharasync.clientd;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
+import net.saharasync.blockstore.Hash;
 import net.saharasync.merkle.Change;
 import net.saharasync.merkle.DirRef;
 import net.saharasync.merkle.DirectoryTree;
@@ -23,9 +27,9 @@ import net.saharasync.merkle.TreeParams;
  * added folders) and files whose content changed, in path order. Everything else (removals,
  * moves, symlinks, mode and time changes, empty folders) waits for the final commit of the
  * whole tree: a stage never makes another machine delete anything, and a renamed file or
- * folder still moves as a rename instead of a copy followed by a deletion. (A file whose
- * content base holds elsewhere, a copy, may come in a stage: the other machine copies it
- * from its own file then, as it would from the final commit.) Stages grow (8, 16, 32, 64 MiB,
+ * folder still moves as a rename instead of a copy followed by a deletion. Content the host
+ * is known to have (a folder moved into a new folder, a copy) needs no upload and waits too.
+ * Stages grow (8, 16, 32, 64 MiB,
  * or 1,000 to 8,000 files, whichever comes first), so the first one lands soon; a change
  * below two first stages is one commit, as before. A stage is committed only when 5 seconds
  * have passed since the upload began or since the last commit: a slow upload commits every
@@ -63,7 +67,13 @@ final class UploadStages {
     /** A file to bring in a stage: its path and its entry in the local tree. */
     private record NewFile(String path, Entry entry) {}
 
-    static Plan plan(ObjectStore objects, TreeParams params, Optional<DirRef> base, DirRef local, Limits limits) {
+    /**
+     * {@code notHosted} answers which of some contents the host is not known to have (the
+     * index's record of what was uploaded or downloaded): content the host has already, a
+     * folder moved into a new one or a copy, needs no upload, so it never makes a stage.
+     */
+    static Plan plan(ObjectStore objects, TreeParams params, Optional<DirRef> base, DirRef local, Limits limits,
+                     Function<List<Hash>, List<Hash>> notHosted) {
         DirRef from = base.orElseGet(() -> DirectoryTree.empty(objects));
         List<NewFile> candidates = new ArrayList<>();
         for (Change c : TreeDiff.diff(objects, from, local)) {
@@ -75,6 +85,9 @@ final class UploadStages {
                 default -> {}
             }
         }
+        if (!worthSplitting(candidates, limits)) return Plan.NONE;
+        Set<Hash> missing = new HashSet<>(notHosted.apply(candidates.stream().map(f -> f.entry().content()).toList()));
+        candidates.removeIf(f -> !missing.contains(f.entry().content()));
         if (!worthSplitting(candidates, limits)) return Plan.NONE;
         long total = 0;
         for (NewFile f : candidates) total += f.entry().size();

@@ -24,6 +24,7 @@ import org.junit.jupiter.api.Test;
 class UploadStagesTest {
     private final ObjectStore objects = new ObjectStore(new InMemoryBlockStore());
     private static final UploadStages.Limits SMALL = new UploadStages.Limits(1_000, 4_000, 10, 40, 0);
+    private static final java.util.function.Function<List<Hash>, List<Hash>> NOTHING_HOSTED = hs -> hs;
 
     /** A tree of files whose content is named by {@code content} and sized {@code size}. */
     private DirRef tree(Map<String, String> files, long size) {
@@ -62,7 +63,7 @@ class UploadStagesTest {
     @Test
     void aLargeInitialUploadGoesInGrowingNestedStagesThatEndBeforeTheWholeTree() {
         DirRef local = tree(numbered("", 10, 20), 100); // 200 files, 20,000 bytes
-        UploadStages.Plan plan = UploadStages.plan(objects, TreeParams.DEFAULT, Optional.empty(), local, SMALL);
+        UploadStages.Plan plan = UploadStages.plan(objects, TreeParams.DEFAULT, Optional.empty(), local, SMALL, NOTHING_HOSTED);
 
         assertThat(plan.stages()).hasSizeGreaterThanOrEqualTo(3);
         assertThat(plan.bytes()).isEqualTo(20_000);
@@ -92,7 +93,7 @@ class UploadStagesTest {
         for (int i = 0; i < 19; i++) ed.put("new/n" + i, file("n" + i, 10));
         DirRef local = ed.build(base);
 
-        assertThat(UploadStages.plan(objects, TreeParams.DEFAULT, Optional.of(base), local, SMALL).stages()).isEmpty();
+        assertThat(UploadStages.plan(objects, TreeParams.DEFAULT, Optional.of(base), local, SMALL, NOTHING_HOSTED).stages()).isEmpty();
     }
 
     @Test
@@ -111,7 +112,7 @@ class UploadStagesTest {
         for (int f = 0; f < 100; f++) ed.put("fresh/f" + String.format("%03d", f), file("fresh" + f, 100));
         DirRef local = ed.build(base);
 
-        UploadStages.Plan plan = UploadStages.plan(objects, TreeParams.DEFAULT, Optional.of(base), local, SMALL);
+        UploadStages.Plan plan = UploadStages.plan(objects, TreeParams.DEFAULT, Optional.of(base), local, SMALL, NOTHING_HOSTED);
 
         assertThat(plan.stages()).isNotEmpty();
         assertThat(plan.bytes()).as("fresh and copied content").isEqualTo(150 * 100);
@@ -124,6 +125,31 @@ class UploadStagesTest {
     }
 
     @Test
+    void contentTheHostHasWaitsForTheFinalCommit() {
+        DirRef base = tree(numbered("photos/", 4, 50), 100_000); // 200 files, 20 MB
+        // The folder moved into a new one (the diff sees a new folder, not a move) and 25 new files.
+        TreeEditor ed = new TreeEditor(objects, TreeParams.DEFAULT);
+        ed.delete("photos");
+        numbered("photos/", 4, 50).forEach((path, content) -> ed.put("2026/" + path, file(content, 100_000)));
+        for (int i = 0; i < 25; i++) ed.put("2026/new" + i, file("new" + i, 10));
+        DirRef local = ed.build(base);
+        java.util.Set<Hash> hosted = new java.util.HashSet<>();
+        numbered("photos/", 4, 50).values().forEach(c -> hosted.add(Hash.of(c.getBytes(StandardCharsets.UTF_8))));
+
+        UploadStages.Plan plan = UploadStages.plan(objects, TreeParams.DEFAULT, Optional.of(base), local, SMALL,
+                hs -> hs.stream().filter(h -> !hosted.contains(h)).toList());
+
+        assertThat(plan.bytes()).isEqualTo(25 * 10);
+        assertThat(plan.stages()).isNotEmpty();
+        for (DirRef stage : plan.stages()) {
+            assertThat(files(stage).keySet()).noneMatch(p -> p.startsWith("2026/photos/"));
+        }
+        // Were the host not known to have them, they would be staged.
+        assertThat(UploadStages.plan(objects, TreeParams.DEFAULT, Optional.of(base), local, SMALL, NOTHING_HOSTED).bytes())
+                .isEqualTo(200 * 100_000 + 25 * 10);
+    }
+
+    @Test
     void aFileWhoseContentChangedIsStagedAndOneThatOnlyTouchedIsNot() {
         Map<String, String> baseFiles = numbered("", 2, 30);
         DirRef base = tree(baseFiles, 100);
@@ -132,7 +158,7 @@ class UploadStagesTest {
         for (int f = 0; f < 30; f++) ed.put("d1/f" + f, Entry.file("x", new FileRef(Hash.of(("1." + f).getBytes(StandardCharsets.UTF_8)), 100, 0), true, 5L)); // mode and time only
         DirRef local = ed.build(base);
 
-        UploadStages.Plan plan = UploadStages.plan(objects, TreeParams.DEFAULT, Optional.of(base), local, SMALL);
+        UploadStages.Plan plan = UploadStages.plan(objects, TreeParams.DEFAULT, Optional.of(base), local, SMALL, NOTHING_HOSTED);
 
         assertThat(plan.bytes()).isEqualTo(30 * 100);
         TreeMap<String, String> first = files(plan.stages().getFirst());
