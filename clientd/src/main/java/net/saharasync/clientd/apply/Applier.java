@@ -412,7 +412,9 @@ public final class Applier {
             if (want.isEmpty()) {
                 fetcher = null;
             } else if (concurrently) {
-                fetcher = Thread.ofVirtual().name("sahara-prefetch").start(() -> fetch(want));
+                // A platform thread: a virtual one's socket I/O would start the JDK's I/O poller,
+                // which then keeps the JVM ~300 ms at exit (see SyncEngine#headAsync).
+                fetcher = Thread.ofPlatform().daemon().name("sahara-prefetch").start(() -> fetch(want));
             } else {
                 fetcher = null;
                 fetch(want);
