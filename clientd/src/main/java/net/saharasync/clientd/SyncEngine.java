@@ -265,13 +265,15 @@ public final class SyncEngine implements AutoCloseable {
                         // Uploaded soon after the last commit: the next stage's commit brings it.
                         if (clock.millis() - committedAt < stageLimits.everyMillis()) continue;
                         committedAt = clock.millis();
-                        if (!(host.commit(config.volume(), sc, baseCommit) instanceof HostConnection.Accepted a)) {
+                        if (!(commit(sc, baseCommit, scan) instanceof HostConnection.Accepted a)) {
                             rejected = true;
                             break;
                         }
-                        filesUp += countFiles(objects, base.map(Base::root), stage);
+                        // Recorded first: a process killed now resumes from this stage.
+                        Optional<DirRef> before = base.map(Base::root);
                         base = Optional.of(new Base(sc, stage));
                         index.setBase(base.get());
+                        filesUp += countFiles(objects, before, stage);
                         baseCommit = Optional.of(sc);
                         head = a.head();
                     }
@@ -281,10 +283,11 @@ public final class SyncEngine implements AutoCloseable {
                 } finally {
                     phase.close();
                 }
-                if (host.commit(config.volume(), c, baseCommit) instanceof HostConnection.Accepted a) {
-                    filesUp += countFiles(objects, base.map(Base::root), local);
+                if (commit(c, baseCommit, scan) instanceof HostConnection.Accepted a) {
+                    Optional<DirRef> before = base.map(Base::root);
                     base = Optional.of(new Base(c, local));
                     index.setBase(base.get());
+                    filesUp += countFiles(objects, before, local);
                     head = a.head();
                     agreed = true;
                 }
@@ -320,7 +323,7 @@ public final class SyncEngine implements AutoCloseable {
             if (!merged.root().equals(rc.root())) {
                 Hash c = commitObject(objects, merged.root(), List.of(remoteCommit));
                 transfer.upload(objects, merged.root(), c, scan.chunkLocations(), scan.smallChunks(), baseEntry(objects, base), progress);
-                HostConnection.CommitResult r = host.commit(config.volume(), c, head.commit());
+                HostConnection.CommitResult r = commit(c, head.commit(), scan);
                 if (!(r instanceof HostConnection.Accepted a)) continue;
                 filesUp += countFiles(objects, Optional.of(rc.root()), merged.root());
                 head = a.head();
@@ -346,6 +349,34 @@ public final class SyncEngine implements AutoCloseable {
                 host.bytesSent() - sent0, host.bytesReceived() - received0, filesUp, filesDown, conflicts, millis,
                 List.copyOf(skipped), List.copyOf(scan.unsettled()), scan.bytesHashed(), foldersListed, fullScan);
     }
+
+    /** Rounds of sending what the host found missing before a commit gives up (a tree is at most this deep, each round at most 1,000 objects). */
+    static final int MAX_RESEND_ROUNDS = 64;
+
+    /**
+     * Asks the host to move the head to {@code commit}. When it answers that objects the commit
+     * reaches are missing (409 {@code missing_objects}), what this side recorded as uploaded is
+     * not all there: an upload cut off (a killed process, a lost connection) after a folder's
+     * node went up but before everything below it, which the next upload's walk then trusts.
+     * Those objects are sent as listed and the commit asked again, instead of failing every
+     * cycle from then on.
+     */
+    private HostConnection.CommitResult commit(Hash commit, Optional<Hash> expected, Scanner.Result scan) throws IOException {
+        for (int round = 0; ; round++) {
+            try {
+                return host.commit(config.volume(), commit, expected);
+            } catch (net.saharasync.clientd.remote.HostError e) {
+                if (e.status() != 409 || !e.code().equals("missing_objects") || e.body() == null || round == MAX_RESEND_ROUNDS) throw e;
+                List<Hash> missing = new ArrayList<>();
+                for (com.fasterxml.jackson.databind.JsonNode h : e.body().path("missing")) missing.add(Hash.fromHex(h.asText()));
+                if (missing.isEmpty()) throw e;
+                LOG.warn("the host lacks {} objects this client had recorded as uploaded; sending them again", e.body().path("missingCount").asLong(missing.size()));
+                transfer.resend(missing, scan.chunkLocations(), scan.smallChunks(), Progress.NONE);
+            }
+        }
+    }
+
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(SyncEngine.class);
 
     /**
      * A scan within a cycle. Cycles are the only writers and run one at a time, so a temp file

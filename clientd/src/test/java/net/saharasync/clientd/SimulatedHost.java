@@ -90,6 +90,13 @@ final class SimulatedHost implements HostConnection {
             ok.add(new BlockStore.StoredBlock(u.hash(), codec.encode(raw)));
             sent += u.length();
         }
+        try {
+            faults.maybe("upload midway");
+        } catch (IOException | RuntimeException cut) {
+            // The connection cut mid-batch: the host keeps the frames it had read (parents come first).
+            state.blocks.putAllStored(ok.subList(0, ok.size() / 2));
+            throw cut;
+        }
         state.blocks.putAllStored(ok);
         faults.maybe("upload answer");
     }
@@ -104,7 +111,10 @@ final class SimulatedHost implements HostConnection {
             return present;
         });
         if (!check.complete()) {
-            throw new HostError(409, "missing_objects", check.missing().size() + " missing", null);
+            // As the real host answers: the first 1,000 missing objects listed.
+            List<String> listed = check.missing().stream().limit(1000).map(Hash::toHex).toList();
+            throw new HostError(409, "missing_objects", check.missing().size() + " missing",
+                    new com.fasterxml.jackson.databind.ObjectMapper().valueToTree(java.util.Map.of("missing", listed, "missingCount", check.missing().size())));
         }
         Commit c = (Commit) objects.read(commit);
         if (expected.isPresent() && !c.parents().contains(expected.get())) {

@@ -83,14 +83,34 @@ public final class Transfer {
             throw e.getCause();
         }
         need.add(commit);
+        Map<Hash, Hash> baseOf = planDeltas(objects, need, freshLocations, baseEntry);
+        Map<Hash, Hash> nodeBase = planNodeDeltas(objects, root, baseOf, freshLocations, baseEntry);
+        send(need, freshLocations, freshBytes, baseOf, nodeBase, progress);
+        return need.size();
+    }
+
+    /**
+     * Uploads exactly {@code hashes} (objects of the local store, or chunks of local files),
+     * whole. For a commit the host refused as incomplete (409 {@code missing_objects}): what
+     * this side recorded as on the host is not all there, e.g. after an upload cut off between
+     * a folder's node and its files (the walk in {@link #upload} trusts a node the host has to
+     * come with everything below it). Returns the number sent.
+     */
+    public int resend(List<Hash> hashes, Map<Hash, ChunkLocation> freshLocations, Map<Hash, byte[]> freshBytes,
+                      net.saharasync.clientd.Progress progress) throws IOException {
+        send(new ArrayList<>(new java.util.LinkedHashSet<>(hashes)), freshLocations, freshBytes, Map.of(), Map.of(), progress);
+        return hashes.size();
+    }
+
+    /** Sends {@code need} in batches: chunks with a base in {@code baseOf} as deltas when smaller, index nodes with one in {@code nodeBase} as patches. */
+    private void send(List<Hash> need, Map<Hash, ChunkLocation> freshLocations, Map<Hash, byte[]> freshBytes,
+                      Map<Hash, Hash> baseOf, Map<Hash, Hash> nodeBase, net.saharasync.clientd.Progress progress) throws IOException {
         LmdbBlockStore local = index.objectBlocks();
         long total = 0;
         for (Hash h : need) {
             ChunkLocation at = freshLocations.containsKey(h) ? freshLocations.get(h) : null;
             total += at != null ? at.length() : local.rawLength(h).orElseGet(() -> index.chunk(h).map(ChunkLocation::length).orElse(0));
         }
-        Map<Hash, Hash> baseOf = planDeltas(objects, need, freshLocations, baseEntry);
-        Map<Hash, Hash> nodeBase = planNodeDeltas(objects, root, baseOf, freshLocations, baseEntry);
         Map<Hash, byte[]> oldBytes = new java.util.HashMap<>();
         Map<Hash, byte[]> signatures = new java.util.HashMap<>();
         List<Hash> needSignature = new ArrayList<>();
@@ -167,7 +187,6 @@ public final class Transfer {
             sender.close();
             progress.finish();
         }
-        return need.size();
     }
 
     /** Room beyond a batch's bytes in an arena: the largest chunk the default chunker cuts. */

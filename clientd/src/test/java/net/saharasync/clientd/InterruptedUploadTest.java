@@ -1,0 +1,66 @@
+package net.saharasync.clientd;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import net.saharasync.clientd.remote.HostConnection;
+import net.saharasync.clientd.remote.HttpHost;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * An upload cut off mid-batch (a killed process, a dropped connection) leaves the host with a
+ * folder's node but not everything below it; the next upload's walk trusts that node, so the
+ * commit finds objects missing. Real host on loopback, real folders.
+ */
+class InterruptedUploadTest {
+    @TempDir
+    Path tmp;
+
+    /** The host connection of {@code m}'s A, except that its first upload stores the first half of its batch and then fails. */
+    private static HostConnection cutOnce(TwoMachines m) {
+        HostConnection real = new HttpHost(m.url(), m.token, Optional.empty());
+        boolean[] cut = {false};
+        return (HostConnection) Proxy.newProxyInstance(HostConnection.class.getClassLoader(), new Class<?>[] {HostConnection.class},
+                (proxy, method, args) -> {
+                    if (method.getName().equals("upload") && !cut[0]) {
+                        cut[0] = true;
+                        @SuppressWarnings("unchecked")
+                        List<HostConnection.Upload> batch = (List<HostConnection.Upload>) args[0];
+                        real.upload(batch.subList(0, batch.size() / 2)); // parents come first in a batch
+                        throw new IOException("connection reset (test)");
+                    }
+                    try {
+                        return method.invoke(real, args);
+                    } catch (InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+    }
+
+    @Test
+    void theNextCycleSendsWhatTheHostFoundMissingAndCommits() throws IOException {
+        try (TwoMachines m = new TwoMachines(tmp)) {
+            for (int d = 0; d < 4; d++) {
+                for (int f = 0; f < 10; f++) PartialScanTest.write(m.a, "d" + d + "/f" + f, "file " + d + "/" + f);
+            }
+            m.ea.close(); // one engine per folder: A's is replaced by one whose first upload is cut off
+            m.ea = new SyncEngine(m.a, ClientConfig.load(m.a), cutOnce(m));
+
+            assertThatThrownBy(m.ea::cycle).isInstanceOf(IOException.class).hasMessageContaining("connection reset");
+            CycleReport r = m.ea.cycle();
+
+            assertThat(r.agreed()).isTrue();
+            assertThat(r.filesUp()).isEqualTo(40);
+            m.settle();
+            m.assertSame();
+            assertThat(TwoMachines.snapshot(m.b)).containsEntry("d3/f9", "file 3/9");
+        }
+    }
+}
