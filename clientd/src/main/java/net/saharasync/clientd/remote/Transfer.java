@@ -193,6 +193,9 @@ public final class Transfer {
     private static final int ARENA_SLACK = 256 << 10;
 
     /** Where the chunks of one upload batch are read; reused once that batch has been sent. */
+    /** No arena: no room at all, so the first chunk read from a file asks for a real one. */
+    private static final Arena NONE = new Arena(0);
+
     private static final class Arena {
         final byte[] buf;
         int used;
@@ -239,18 +242,29 @@ public final class Transfer {
             this.arenaBytes = arenaBytes;
         }
 
-        /** An empty arena with room for at least {@code bytes}: a reused one when one is free. */
+        /**
+         * An empty arena with room for at least {@code bytes}: a reused one when one is free.
+         * For {@code bytes} 0 with none free, no arena yet ({@link #NONE}): a batch of small
+         * files whose bytes the scan kept never reads into one, and a fresh 16 MiB array per
+         * batch cost ~0.4 s of CPU (allocation, page faults) in W2's upload of 20,000 files.
+         */
         Arena arena(int bytes) {
             Arena a = free.poll();
+            if (a == null && bytes == 0) return NONE;
             if (a == null || a.buf.length < bytes) return new Arena(Math.max(arenaBytes, bytes));
             a.used = 0;
             return a;
         }
 
+        /** Back to the free ones, unless it is {@link #NONE}. */
+        private void release(Arena a) {
+            if (a != NONE) free.add(a);
+        }
+
         /** Sends a batch whose chunks lie in {@code arena}, which is reused once the batch is done. */
         void send(List<HostConnection.Upload> batch, long raw, Arena arena) throws IOException {
             if (batch.isEmpty()) {
-                free.add(arena);
+                release(arena);
                 return;
             }
             if (pool == null) {
@@ -273,7 +287,7 @@ public final class Transfer {
                 if (e.status() == 400 && e.code().equals("hash_mismatch")) throw new StaleChunk(e);
                 throw e;
             } finally {
-                free.add(arena);
+                release(arena);
             }
             index.markHosted(batch.stream().map(HostConnection.Upload::hash).toList());
             synchronized (this) {
