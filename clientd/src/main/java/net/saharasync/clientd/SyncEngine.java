@@ -52,6 +52,8 @@ import net.saharasync.merkle.TreeParams;
 public final class SyncEngine implements AutoCloseable {
     private static final int MAX_CAS_ATTEMPTS = 8;
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(SyncEngine.class);
+
     private final Path folder;
     private final ClientConfig config;
     private final HostConnection host;
@@ -375,8 +377,6 @@ public final class SyncEngine implements AutoCloseable {
             }
         }
     }
-
-    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(SyncEngine.class);
 
     /**
      * A scan within a cycle. Cycles are the only writers and run one at a time, so a temp file

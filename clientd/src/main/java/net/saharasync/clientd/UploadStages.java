@@ -29,9 +29,8 @@ import net.saharasync.merkle.TreeParams;
  * whole tree: a stage never makes another machine delete anything, and a renamed file or
  * folder still moves as a rename instead of a copy followed by a deletion. Content the host
  * is known to have (a folder moved into a new folder, a copy) needs no upload and waits too.
- * Stages grow (8, 16, 32, 64 MiB,
- * or 1,000 to 8,000 files, whichever comes first), so the first one lands soon; a change
- * below two first stages is one commit, as before. A stage is committed only when 5 seconds
+ * Stages grow (8, 16, 32, 64 MiB, or 1,000 to 8,000 files, whichever comes first), so the
+ * first one lands soon; a change below two first stages is one commit, as before. A stage is committed only when 5 seconds
  * have passed since the upload began or since the last commit: a slow upload commits every
  * stage, a fast one few or none (on one machine with two cores, where the other machine's
  * downloads compete with the upload for the same CPU and disk, committing every stage made
@@ -89,8 +88,6 @@ final class UploadStages {
         Set<Hash> missing = new HashSet<>(notHosted.apply(candidates.stream().map(f -> f.entry().content()).toList()));
         candidates.removeIf(f -> !missing.contains(f.entry().content()));
         if (!worthSplitting(candidates, limits)) return Plan.NONE;
-        long total = 0;
-        for (NewFile f : candidates) total += f.entry().size();
         List<DirRef> stages = new ArrayList<>();
         DirRef tree = from;
         long maxBytes = limits.firstBytes();
@@ -110,13 +107,17 @@ final class UploadStages {
             maxFiles = Math.min(limits.maxFiles(), maxFiles * 2);
         }
         objects.flush();
-        return new Plan(List.copyOf(stages), total);
+        return new Plan(List.copyOf(stages), bytes(candidates));
     }
 
     private static boolean worthSplitting(List<NewFile> candidates, Limits limits) {
-        long bytes = 0;
-        for (NewFile f : candidates) bytes += f.entry().size();
-        return bytes >= 2 * limits.firstBytes() || candidates.size() >= 2L * limits.firstFiles();
+        return bytes(candidates) >= 2 * limits.firstBytes() || candidates.size() >= 2L * limits.firstFiles();
+    }
+
+    private static long bytes(List<NewFile> files) {
+        long n = 0;
+        for (NewFile f : files) n += f.entry().size();
+        return n;
     }
 
     /** The files at and under {@code entry} (a new file, or a new folder's whole subtree), in path order. */

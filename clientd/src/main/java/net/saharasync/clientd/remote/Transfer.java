@@ -94,12 +94,11 @@ public final class Transfer {
      * whole. For a commit the host refused as incomplete (409 {@code missing_objects}): what
      * this side recorded as on the host is not all there, e.g. after an upload cut off between
      * a folder's node and its files (the walk in {@link #upload} trusts a node the host has to
-     * come with everything below it). Returns the number sent.
+     * come with everything below it).
      */
-    public int resend(List<Hash> hashes, Map<Hash, ChunkLocation> freshLocations, Map<Hash, byte[]> freshBytes,
-                      net.saharasync.clientd.Progress progress) throws IOException {
-        send(new ArrayList<>(new java.util.LinkedHashSet<>(hashes)), freshLocations, freshBytes, Map.of(), Map.of(), progress);
-        return hashes.size();
+    public void resend(List<Hash> hashes, Map<Hash, ChunkLocation> freshLocations, Map<Hash, byte[]> freshBytes,
+                       net.saharasync.clientd.Progress progress) throws IOException {
+        send(hashes, freshLocations, freshBytes, Map.of(), Map.of(), progress);
     }
 
     /** Sends {@code need} in batches: chunks with a base in {@code baseOf} as deltas when smaller, index nodes with one in {@code nodeBase} as patches. */
@@ -192,10 +191,10 @@ public final class Transfer {
     /** Room beyond a batch's bytes in an arena: the largest chunk the default chunker cuts. */
     private static final int ARENA_SLACK = 256 << 10;
 
-    /** Where the chunks of one upload batch are read; reused once that batch has been sent. */
     /** No arena: no room at all, so the first chunk read from a file asks for a real one. */
     private static final Arena NONE = new Arena(0);
 
+    /** Where the chunks of one upload batch are read; reused once that batch has been sent. */
     private static final class Arena {
         final byte[] buf;
         int used;
