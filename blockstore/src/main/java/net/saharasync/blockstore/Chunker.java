@@ -221,17 +221,33 @@ public final class Chunker {
      * doing it alone. Same chunks, same order, either way. Memory: two buffers instead of one.
      */
     public List<Chunk> chunkAndHash(InputStream in, Optional<Executor> helper) throws IOException {
+        return chunkAndHash(in, helper, found -> {});
+    }
+
+    /** Receives the chunks found so far, a buffer's worth at a time, in order, while the input is still being read. */
+    @FunctionalInterface
+    public interface Found {
+        void chunks(List<Chunk> chunks) throws IOException;
+    }
+
+    /**
+     * As {@link #chunkAndHash(InputStream, Optional)}, telling {@code found} each buffer's
+     * chunks as soon as they are hashed (a scan that uploads while it reads a big file).
+     */
+    public List<Chunk> chunkAndHash(InputStream in, Optional<Executor> helper, Found found) throws IOException {
         if (helper.isEmpty()) {
             List<Chunk> out = new ArrayList<>();
             MessageDigest sha = Hash.newDigest();
             chunkWindows(in::read, (offset, buf, cuts, n) -> {
-                Chunk[] found = new Chunk[n];
-                hashRange(sha, offset, buf, cuts, 0, n, found);
-                out.addAll(Arrays.asList(found));
+                Chunk[] window = new Chunk[n];
+                hashRange(sha, offset, buf, cuts, 0, n, window);
+                List<Chunk> these = Arrays.asList(window);
+                out.addAll(these);
+                if (n > 0) found.chunks(these);
             });
             return out;
         }
-        return pipelined(in::read, helper.get());
+        return pipelined(in::read, helper.get(), found);
     }
 
     /** The chunks of one buffer, hashed by whichever thread claims each first. */
@@ -280,16 +296,16 @@ public final class Chunker {
         }
     }
 
-    private List<Chunk> pipelined(ByteSource source, Executor helper) throws IOException {
+    private List<Chunk> pipelined(ByteSource source, Executor helper, Found found) throws IOException {
         byte[][] bufs = buffers();
         try {
-            return pipelined(source, helper, bufs);
+            return pipelined(source, helper, bufs, found);
         } finally {
             release(bufs);
         }
     }
 
-    private List<Chunk> pipelined(ByteSource source, Executor helper, byte[][] bufs) throws IOException {
+    private List<Chunk> pipelined(ByteSource source, Executor helper, byte[][] bufs, Found found) throws IOException {
         List<Chunk> out = new ArrayList<>();
         int size = bufs[0].length;
         int[][] cutLists = {new int[size / params.min() + 2], new int[size / params.min() + 2]};
@@ -298,17 +314,22 @@ public final class Chunker {
         for (int cur = 0; ; cur = 1 - cur) {
             int n = windows.fill(bufs[cur], cutLists[cur]);
             // The window before is finished before this one is handed over: its buffer is refilled next.
-            if (pending != null) out.addAll(pending.finish());
+            if (pending != null) out.addAll(told(pending.finish(), found));
             Window w = new Window(windows.offset, bufs[cur], cutLists[cur], n);
             // The last (or only) buffer of the input is shared too: a file of a few MiB is one buffer.
             if (n > 1) helper.execute(w::help);
             if (windows.eof) {
-                out.addAll(w.finish());
+                out.addAll(told(w.finish(), found));
                 return out;
             }
             pending = w;
             windows.carry(bufs[cur], cutLists[cur], bufs[1 - cur]);
         }
+    }
+
+    private static List<Chunk> told(List<Chunk> chunks, Found found) throws IOException {
+        if (!chunks.isEmpty()) found.chunks(chunks);
+        return chunks;
     }
 
     private static void hashRange(MessageDigest sha, long offset, byte[] buf, int[] cuts, int from, int to, Chunk[] found) {

@@ -191,6 +191,37 @@ class ChunkerTest {
         assertThat(seen.toByteArray()).isEqualTo(longer);
     }
 
+    /**
+     * The chunks found are told as each buffer is hashed, before the input ends (an upload can
+     * start on them), with and without a helper: in order, all of them, and the first ones
+     * while most of the input is still unread.
+     */
+    @Test
+    void chunksAreToldBufferByBufferWhileTheInputIsStillRead() throws Exception {
+        Chunker chunker = Chunker.defaults();
+        byte[] data = random(7, 13 * (1 << 20) + 999);
+        List<Chunk> expected = chunker.chunkAndHash(new ByteArrayInputStream(data));
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newSingleThreadExecutor();
+        try {
+            for (java.util.Optional<java.util.concurrent.Executor> helper : List.<java.util.Optional<java.util.concurrent.Executor>>of(
+                    java.util.Optional.empty(), java.util.Optional.of(pool))) {
+                ByteArrayInputStream in = new ByteArrayInputStream(data);
+                List<Chunk> told = new java.util.ArrayList<>();
+                List<Integer> unreadWhenTold = new java.util.ArrayList<>();
+                List<Chunk> result = chunker.chunkAndHash(in, helper, found -> {
+                    told.addAll(found);
+                    unreadWhenTold.add(in.available());
+                });
+                assertThat(result).isEqualTo(expected);
+                assertThat(told).isEqualTo(expected);
+                assertThat(unreadWhenTold.size()).isGreaterThan(2);
+                assertThat(unreadWhenTold.getFirst()).isGreaterThan(data.length / 4); // one buffer (two with a helper) read ahead
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
     /** Hashing on two threads is a speed-up only: same chunks, same order, whatever the helper does. */
     @Test
     void hashingWithAHelperGivesTheSameChunksWhateverTheHelperDoes() throws Exception {

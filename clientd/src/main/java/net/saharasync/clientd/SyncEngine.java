@@ -19,6 +19,7 @@ import net.saharasync.clientd.index.LocalIndex;
 import net.saharasync.clientd.index.LocalIndex.Base;
 import net.saharasync.clientd.remote.HostConnection;
 import net.saharasync.clientd.remote.HostConnection.Head;
+import net.saharasync.clientd.remote.EagerUpload;
 import net.saharasync.clientd.remote.HttpHost;
 import net.saharasync.clientd.remote.Transfer;
 import net.saharasync.clientd.scan.MergeCoverage;
@@ -93,6 +94,12 @@ public final class SyncEngine implements AutoCloseable {
 
     /** Where a large upload is split into commits (tests make them small). */
     UploadStages.Limits stageLimits = UploadStages.Limits.DEFAULT;
+
+    /** When the scan starts uploading new files' chunks (tests make it small). */
+    EagerUpload.Limits eagerLimits = EagerUpload.Limits.DEFAULT;
+
+    /** Whether that upload runs on the scan's own thread (as with a simulated host), so a test knows what went when. */
+    boolean eagerOnScanThread;
 
     /**
      * One progress phase over the several uploads of a staged commit: opened by the first
@@ -179,16 +186,20 @@ public final class SyncEngine implements AutoCloseable {
 
     /** Scans the folder (recording what it hashed in the index) and returns the scan. */
     Scanner.Result scan(ObjectStore objects, Optional<Base> base) throws IOException {
-        return scan(objects, base, Optional.empty());
+        return scan(objects, base, Optional.empty(), (p, c, w) -> {});
     }
 
-    /** Scans the folder, only where {@code changes} says if given (all of it if they prove stale). */
-    private Scanner.Result scan(ObjectStore objects, Optional<Base> base, Optional<Scanner.Changes> changes) throws IOException {
+    /**
+     * Scans the folder, only where {@code changes} says if given (all of it if they prove
+     * stale), telling {@code hashed} the chunks of the files it reads.
+     */
+    private Scanner.Result scan(ObjectStore objects, Optional<Base> base, Optional<Scanner.Changes> changes, Scanner.Hashed hashed)
+            throws IOException {
         Scanner.Result scan;
         try {
-            scan = scanner(objects, base).scan(changes);
+            scan = scanner(objects, base).hashed(hashed).scan(changes);
         } catch (Scanner.StaleChanges stale) {
-            scan = scanner(objects, base).scan(Optional.empty());
+            scan = scanner(objects, base).hashed(hashed).scan(Optional.empty());
         }
         index.update(scan.indexChanges(), scan.chunkLocations());
         return scan;
@@ -222,6 +233,7 @@ public final class SyncEngine implements AutoCloseable {
         Optional<DirRef> since = agreedTree;
         agreedTree = Optional.empty();
         long t0 = System.nanoTime();
+        long startedAt = clock.millis();
         long sent0 = host.bytesSent(), received0 = host.bytesReceived();
         ObjectStore objects = index.objects();
         Optional<Base> base = index.base();
@@ -232,7 +244,17 @@ public final class SyncEngine implements AutoCloseable {
         java.util.concurrent.CompletableFuture<Head> early = host.concurrentRequests() ? headAsync() : null;
         Optional<Scanner.Changes> changes = changed.isPresent() && since.isPresent() && !changed.get().contains(IgnoreRules.FILE_NAME)
                 ? Optional.of(new Scanner.Changes(since.get(), changed.get())) : Optional.empty();
-        Scanner.Result scan = cycleScan(objects, base, changes);
+        // New files' chunks go up while the scan still reads (see EagerUpload): the upload below
+        // then finds them hosted.
+        Function<String, Optional<Entry>> inBase = baseEntry(objects, base);
+        EagerUpload eager = new EagerUpload(transfer, index, host, p -> inBase.apply(p).isEmpty(), eagerLimits,
+                host.concurrentRequests() && !eagerOnScanThread);
+        Scanner.Result scan;
+        try {
+            scan = cycleScan(objects, base, changes, eager::offer);
+        } finally {
+            eager.finish();
+        }
         int foldersListed = scan.listedFolders().size();
         boolean fullScan = !scan.partial();
         DirRef local = scan.root();
@@ -254,13 +276,16 @@ public final class SyncEngine implements AutoCloseable {
                 // A large upload goes as several commits (see UploadStages): each stage is
                 // committed onto the previous one, and a rejected one (the head moved) leaves
                 // the rest to the merge of the next attempt, from the last accepted stage.
-                UploadStages.Plan plan = UploadStages.plan(objects, TreeParams.DEFAULT, base.map(Base::root), local, stageLimits, index::notHosted);
-                OnePhase phase = new OnePhase(progress, plan.bytes());
+                // Files whose content went up during the scan are new content all the same.
+                UploadStages.Plan plan = UploadStages.plan(objects, TreeParams.DEFAULT, base.map(Base::root), local, stageLimits,
+                        hs -> notHostedBeforeScan(hs, eager));
+                OnePhase phase = new OnePhase(progress, Math.max(0, plan.bytes() - eager.sentBytes()));
                 Progress upload = plan.stages().isEmpty() ? progress : phase;
                 Hash c;
                 try {
                     boolean rejected = false;
-                    long committedAt = clock.millis();
+                    // The upload began with the scan (new files' chunks go up as they are hashed).
+                    long committedAt = startedAt;
                     for (DirRef stage : plan.stages()) {
                         Hash sc = commitObject(objects, stage, baseCommit.map(List::of).orElse(List.of()));
                         transfer.upload(objects, stage, sc, scan.chunkLocations(), scan.smallChunks(), baseEntry(objects, base), upload);
@@ -303,7 +328,7 @@ public final class SyncEngine implements AutoCloseable {
                 // The merge changes the folder only where the remote tree differs from it: the
                 // folders there are listed now too, so every write finds what is really there.
                 Scanner.Changes wider = MergeCoverage.widen(objects, changes.orElseThrow(), local, rc.root());
-                scan = cycleScan(objects, base, Optional.of(wider));
+                scan = cycleScan(objects, base, Optional.of(wider), (p, c, w) -> {});
                 foldersListed += scan.listedFolders().size();
                 fullScan |= !scan.partial(); // a stale report falls back to a full scan
                 local = scan.root();
@@ -312,7 +337,7 @@ public final class SyncEngine implements AutoCloseable {
                     config.device(), rc.device(), clock.instant());
             if (scan.partial() && !MergeCoverage.listedWhereChanged(objects, scan.listedFolders(), local, merged.root())) {
                 // A write would land in a folder this cycle did not list: look at everything.
-                scan = cycleScan(objects, base, Optional.empty());
+                scan = cycleScan(objects, base, Optional.empty(), (p, c, w) -> {});
                 foldersListed += scan.listedFolders().size();
                 fullScan = true;
                 local = scan.root();
@@ -352,6 +377,13 @@ public final class SyncEngine implements AutoCloseable {
                 List.copyOf(skipped), List.copyOf(scan.unsettled()), scan.bytesHashed(), foldersListed, fullScan);
     }
 
+    /** Those of {@code hashes} the host lacked before this cycle's scan: not known hosted now, or sent during the scan. */
+    private List<Hash> notHostedBeforeScan(List<Hash> hashes, EagerUpload eager) {
+        java.util.Set<Hash> out = new java.util.HashSet<>(index.notHosted(hashes));
+        for (Hash h : hashes) if (eager.newToHost(h)) out.add(h);
+        return hashes.stream().filter(out::contains).toList();
+    }
+
     /** Rounds of sending what the host found missing before a commit gives up (a tree is at most this deep, each round at most 1,000 objects). */
     static final int MAX_RESEND_ROUNDS = 64;
 
@@ -382,8 +414,9 @@ public final class SyncEngine implements AutoCloseable {
      * A scan within a cycle. Cycles are the only writers and run one at a time, so a temp file
      * it sees is a leftover of a crash and is removed ({@code sahara status} scans without this).
      */
-    private Scanner.Result cycleScan(ObjectStore objects, Optional<Base> base, Optional<Scanner.Changes> changes) throws IOException {
-        Scanner.Result scan = scan(objects, base, changes);
+    private Scanner.Result cycleScan(ObjectStore objects, Optional<Base> base, Optional<Scanner.Changes> changes, Scanner.Hashed hashed)
+            throws IOException {
+        Scanner.Result scan = scan(objects, base, changes, hashed);
         for (RelPath t : scan.tempFiles()) fs.deleteTemp(t);
         return scan;
     }

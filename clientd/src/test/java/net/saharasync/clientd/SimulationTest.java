@@ -125,6 +125,9 @@ class SimulationTest {
                 // Every third seed splits uploads into stages of a file or two (UploadStages), so
                 // staged commits meet every interleaving, fault and crash the others meet.
                 if (seed % 3 == 0) engine.stageLimits = new UploadStages.Limits(1, 64, 1, 2, 0);
+                // Every fourth seed (one in two odd ones) sends new files' chunks during the scan
+                // (EagerUpload, on the scanner's thread with a simulated host) from the first byte.
+                if (seed % 4 == 1) engine.eagerLimits = new net.saharasync.clientd.remote.EagerUpload.Limits(1, 2048);
                 if (Boolean.getBoolean("sahara.sim.verbose")) {
                     engine.mergeObserver = (objects, b, l, r, m) -> {
                         log.append("    merge c").append(id).append("\n      base   ").append(b.map(x -> tags(flat(objects, x))).orElse("-"))

@@ -127,14 +127,33 @@ public final class Transfer {
             }
         }
         progress.start("upload", total);
+        try {
+            sendAll(need.iterator(), freshLocations, freshBytes, baseOf, nodeBase, oldBytes, signatures, progress,
+                    (int) Math.min(UPLOAD_BATCH_BYTES, total), UPLOAD_BATCH_BYTES);
+        } finally {
+            progress.finish();
+        }
+    }
+
+    /**
+     * Reads, encodes and sends {@code need} in batches of about {@code batchBytes} (up to
+     * {@link HostConnection#concurrentUploads} in flight), taking the hashes as the iterator
+     * gives them: from a list, or as a scan finds them ({@link EagerUpload}). Each batch the host
+     * accepted is recorded in the index as hosted. {@code expectedBytes} sizes the read arenas.
+     */
+    void sendAll(java.util.Iterator<Hash> need, Map<Hash, ChunkLocation> freshLocations, Map<Hash, byte[]> freshBytes,
+                 Map<Hash, Hash> baseOf, Map<Hash, Hash> nodeBase, Map<Hash, byte[]> oldBytes, Map<Hash, byte[]> signatures,
+                 net.saharasync.clientd.Progress progress, int expectedBytes, int batchBytesMax) throws IOException {
         // Chunks are read into arenas reused batch after batch (a fresh array per chunk cost
         // ~1.4 s of page clearing per GiB on a 2-core VM), sized for what this upload needs.
-        BatchSender sender = new BatchSender(progress, (int) Math.min(UPLOAD_BATCH_BYTES + ARENA_SLACK, Math.max(total, ARENA_SLACK)));
+        LmdbBlockStore local = index.objectBlocks();
+        BatchSender sender = new BatchSender(progress, Math.max(expectedBytes, 0) + ARENA_SLACK);
         try (ChunkReader reader = new ChunkReader()) {
             List<HostConnection.Upload> batch = new ArrayList<>();
             Arena arena = sender.arena(0);
             long batchBytes = 0, batchRaw = 0;
-            for (Hash h : need) {
+            while (need.hasNext()) {
+                Hash h = need.next();
                 Optional<byte[]> stored = local.getStored(h);
                 HostConnection.Upload form;
                 int raw;
@@ -172,7 +191,7 @@ public final class Transfer {
                 batch.add(form);
                 batchBytes += form.length();
                 batchRaw += raw;
-                if (batchBytes >= UPLOAD_BATCH_BYTES) {
+                if (batchBytes >= batchBytesMax) {
                     sender.send(batch, batchRaw, arena);
                     batch = new ArrayList<>();
                     batchBytes = 0;
@@ -184,7 +203,6 @@ public final class Transfer {
             sender.finish();
         } finally {
             sender.close();
-            progress.finish();
         }
     }
 

@@ -110,6 +110,19 @@ public final class Scanner {
 
     private net.saharasync.clientd.Progress progress = net.saharasync.clientd.Progress.NONE;
 
+    /**
+     * Told the chunks of each file the scan hashes as they are found: a small file's once, with
+     * its bytes; a big file's a buffer at a time, while it is still read. Before the scan knows
+     * the file stayed still while read: what it is told is content that was there, not
+     * necessarily what the tree will hold.
+     */
+    @FunctionalInterface
+    public interface Hashed {
+        void chunks(String path, List<Chunk> chunks, byte[] whole);
+    }
+
+    private Hashed hashed = (p, c, w) -> {};
+
     public Scanner(SyncFs fs, IgnoreRules ignore, LocalIndex index, ObjectStore objects, Chunker chunker, TreeParams params,
                    Function<String, Optional<Entry>> baseEntry, long nowNanos) {
         this.startNanos = nowNanos;
@@ -124,6 +137,11 @@ public final class Scanner {
 
     public Scanner progress(net.saharasync.clientd.Progress p) {
         this.progress = p;
+        return this;
+    }
+
+    public Scanner hashed(Hashed h) {
+        this.hashed = h;
         return this;
     }
 
@@ -291,9 +309,10 @@ public final class Scanner {
                         && smallChunks.putIfAbsent(chunks.getFirst().hash(), all) == null) {
                     smallChunkBytes += all.length;
                 }
+                if (all.length > 0) hashed.chunks(p.path(), chunks, all);
             } else {
                 try (InputStream in = folder.read(p.name())) {
-                    chunks = chunker.chunkAndHash(in, HASH_HELPER);
+                    chunks = chunker.chunkAndHash(in, HASH_HELPER, found -> hashed.chunks(p.path(), found, null));
                 }
             }
         } catch (java.nio.file.NoSuchFileException gone) {

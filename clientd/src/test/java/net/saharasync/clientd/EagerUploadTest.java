@@ -1,0 +1,166 @@
+package net.saharasync.clientd;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import net.saharasync.clientd.remote.EagerUpload;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * New files' chunks go up while the scan still reads the folder (real folders, a real host on
+ * loopback), and only new files' chunks: a changed file still goes as a delta, a moved one
+ * costs nothing, nothing is sent twice.
+ */
+class EagerUploadTest {
+    @TempDir
+    Path tmp;
+    TwoMachines m;
+
+    @BeforeEach
+    void start() throws IOException {
+        m = new TwoMachines(tmp);
+        // Starts after 256 KiB of new content, at most 1 MiB waiting.
+        m.ea.eagerLimits = new EagerUpload.Limits(256 << 10, 1 << 20);
+    }
+
+    @AfterEach
+    void stop() {
+        m.close();
+    }
+
+    static void random(Path root, String path, int size, long seed) throws IOException {
+        byte[] b = new byte[size];
+        new Random(seed).nextBytes(b);
+        Path p = root.resolve(path);
+        Files.createDirectories(p.getParent());
+        Files.write(p, b);
+    }
+
+    private static void sleep() {
+        try {
+            Thread.sleep(10);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private long hostBlocks() {
+        return m.host.store().blocks().stats().blocks();
+    }
+
+    /**
+     * The host's stored blocks each time the scan reports a file hashed. At the 150th file the
+     * scan waits (up to 10 s) for the host to have more blocks than before the cycle: on a
+     * slow machine the scan could otherwise finish before the first batch is stored. At the
+     * 5th, it gives a batch 300 ms to arrive.
+     */
+    private List<Long> hostBlocksDuringScan() {
+        List<Long> seen = new ArrayList<>();
+        long before = hostBlocks();
+        m.ea.progress(new Progress() {
+            boolean scanning;
+
+            @Override
+            public void start(String phase, long total) {
+                scanning = phase.equals("scan");
+            }
+
+            @Override
+            public void advance(long bytes, int files) {
+                if (!scanning) return;
+                if (seen.size() == 149) {
+                    for (int i = 0; i < 1000 && hostBlocks() == before; i++) sleep();
+                }
+                if (seen.size() == 4) {
+                    for (int i = 0; i < 30 && hostBlocks() == before; i++) sleep(); // time for a batch that should not go
+                }
+                seen.add(hostBlocks());
+            }
+
+            @Override
+            public void finish() {
+                scanning = false;
+            }
+        });
+        return seen;
+    }
+
+    @Test
+    void newFilesAreOnTheHostBeforeTheScanEndsAndNothingGoesTwice() throws IOException {
+        long content = 0;
+        for (int i = 0; i < 12; i++) {
+            random(m.a, "big/f" + i + ".bin", 300_000, i);
+            content += 300_000;
+        }
+        for (int i = 0; i < 200; i++) {
+            random(m.a, "small/s" + i + ".bin", 2_000 + i, 100 + i);
+            content += 2_000 + i;
+        }
+        List<Long> blocks = hostBlocksDuringScan();
+        long before = hostBlocks();
+
+        CycleReport ra = m.ea.cycle();
+
+        assertThat(ra.agreed()).isTrue();
+        assertThat(ra.filesUp()).isEqualTo(212);
+        // The host was storing A's chunks while A still hashed the later files.
+        assertThat(blocks).hasSize(212);
+        assertThat(blocks.get(149)).as("host's blocks when A had hashed 150 of 212 files").isGreaterThan(before);
+        // Random bytes do not compress: every chunk went once (requests and tree nodes on top).
+        assertThat(ra.bytesSent()).isBetween(content, content + content / 10);
+        m.settle();
+        m.assertSame();
+    }
+
+    @Test
+    void aChangedFileStillGoesAsADeltaAndAMovedOneCostsNoUpload() throws IOException {
+        m.ea.eagerLimits = new EagerUpload.Limits(1, 8 << 20); // would send anything it is offered
+        m.ea.eagerOnScanThread = true; // sends as soon as it is offered anything, before the scan goes on
+        random(m.a, "data/image.bin", 3_000_000, 1);
+        random(m.a, "data/other.bin", 2_000_000, 2);
+        assertThat(m.ea.cycle().agreed()).isTrue();
+        m.settle();
+
+        // One byte changed in the middle of one file, the other moved to a new folder.
+        byte[] image = Files.readAllBytes(m.a.resolve("data/image.bin"));
+        image[1_500_000] ^= 1;
+        Path tmpFile = m.a.resolve("data/.image.bin.swp");
+        Files.write(tmpFile, image);
+        Files.move(tmpFile, m.a.resolve("data/image.bin"), java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        Files.createDirectories(m.a.resolve("moved"));
+        Files.move(m.a.resolve("data/other.bin"), m.a.resolve("moved/other.bin"));
+
+        CycleReport ra = m.ea.cycle();
+
+        assertThat(ra.agreed()).isTrue();
+        // A whole changed chunk is ~64 KiB, the moved file 2 MB: neither went.
+        assertThat(ra.bytesSent()).isLessThan(24_000);
+        m.settle();
+        m.assertSame();
+    }
+
+    @Test
+    void belowTheStartNothingGoesDuringTheScan() throws IOException {
+        // Batches of 512 KiB (a quarter of the queue): had it started, two files make one.
+        m.ea.eagerLimits = new EagerUpload.Limits(2 << 20, 2 << 20);
+        for (int i = 0; i < 6; i++) random(m.a, "f" + i + ".bin", 300_000, i);
+        List<Long> blocks = hostBlocksDuringScan();
+        long before = hostBlocks();
+
+        assertThat(m.ea.cycle().agreed()).isTrue();
+
+        assertThat(blocks).hasSize(6).containsOnly(before);
+        assertThat(hostBlocks()).isGreaterThan(before + 6);
+        m.settle();
+        m.assertSame();
+    }
+}
