@@ -39,6 +39,9 @@ public final class HostServer implements AutoCloseable {
             Undertow.Builder b = Undertow.builder()
                     .setHandler(Api.handler(store, events, metrics, config.limits()))
                     .setWorkerThreads(Math.max(16, 8 * Runtime.getRuntime().availableProcessors()))
+                    // 64 KiB I/O buffers (Undertow's default is 16 KiB): a GiB of uploads took
+                    // ~0.9-1.0 s of CPU in socket reads, 0.6 s with these (fewer system calls).
+                    .setBufferSize(64 << 10)
                     // A stalled upload fails after this long without a byte, and its memory is freed.
                     .setSocketOption(Options.READ_TIMEOUT, config.limits().readTimeoutMillis())
                     .setServerOption(UndertowOptions.NO_REQUEST_TIMEOUT, 5 * 60_000)
