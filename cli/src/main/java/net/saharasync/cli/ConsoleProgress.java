@@ -61,7 +61,7 @@ final class ConsoleProgress implements Progress {
         }
         if (bar != null) {
             bar.stepTo(bytes);
-            bar.setExtraMessage(files > 0 ? files + " files" : "");
+            bar.setExtraMessage(files > 0 ? " " + files + " files" : ""); // the library puts it right after the rate
         }
     }
 

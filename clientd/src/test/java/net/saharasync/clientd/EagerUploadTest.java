@@ -148,6 +148,26 @@ class EagerUploadTest {
         m.assertSame();
     }
 
+    /**
+     * Files whose content went up during the scan still come in stages: the other machine gets
+     * the first ones before the whole tree is committed, as it would without the head start.
+     */
+    @Test
+    void filesSentDuringTheScanStillComeInStages() throws IOException {
+        m.ea.eagerLimits = new EagerUpload.Limits(1, 8 << 20);
+        m.ea.eagerOnScanThread = true; // all of it is on the host when the scan ends
+        m.ea.stageLimits = new UploadStages.Limits(1 << 20, 4 << 20, 10, 40, 0);
+        for (int i = 0; i < 120; i++) random(m.a, "d" + i / 20 + "/f" + i + ".bin", 1_000 + i, i);
+
+        CycleReport ra = m.ea.cycle();
+
+        assertThat(ra.agreed()).isTrue();
+        assertThat(ra.filesUp()).isEqualTo(120);
+        assertThat(ra.seq()).as("commits made by one cycle").isGreaterThanOrEqualTo(3);
+        m.settle();
+        m.assertSame();
+    }
+
     @Test
     void belowTheStartNothingGoesDuringTheScan() throws IOException {
         // Batches of 512 KiB (a quarter of the queue): had it started, two files make one.

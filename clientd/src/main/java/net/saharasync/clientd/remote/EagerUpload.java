@@ -3,7 +3,7 @@ package net.saharasync.clientd.remote;
 import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -56,9 +56,20 @@ public final class EagerUpload implements AutoCloseable {
     private static final int GROUP_CHUNKS = 1_024;
     private static final long GROUP_BYTES = 8L << 20;
 
-    private record Item(Hash hash, int length) {}
+    /** A chunk to send; {@code whole}: it is all of its file (so its hash is that file's content). */
+    private record Item(Hash hash, int length, boolean whole) {}
 
-    private static final Item END = new Item(Hash.of(new byte[0]), 0);
+    private static final Item END = new Item(Hash.of(new byte[0]), 0, false);
+
+    /** At most this many chunks wait (a folder of tiny files fills the queue by count, not bytes). */
+    private static final int MAX_WAITING = 16_384;
+
+    /**
+     * Chunks offered recently, so a chunk two files share is sent once: more than can wait or be
+     * in flight, fewer than a big scan finds (by the time one is forgotten it was sent and
+     * recorded as hosted, or found on the host).
+     */
+    private static final int RECENT = 65_536;
 
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(EagerUpload.class);
 
@@ -73,11 +84,19 @@ public final class EagerUpload implements AutoCloseable {
     private final AtomicLong queued = new AtomicLong();
     private final Map<Hash, ChunkLocation> locations = new ConcurrentHashMap<>();
     private final Map<Hash, byte[]> bytes = new ConcurrentHashMap<>();
-    /** Chunks the host said it lacked: sent here, or (if this stopped first) left to the upload after the scan. */
+    /**
+     * Whole-file chunks (a file's content) the host said it lacked: sent here, or (if this stopped
+     * first) left to the upload after the scan.
+     */
     private final Set<Hash> newToHost = ConcurrentHashMap.newKeySet();
     private final AtomicLong sentBytes = new AtomicLong();
     /** Scanner's thread only. */
-    private final Set<Hash> offered = new HashSet<>();
+    private final Map<Hash, Boolean> offered = new LinkedHashMap<>() {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Hash, Boolean> eldest) {
+            return size() > RECENT;
+        }
+    };
     private long offeredBytes;
     private String lastPath;
     private boolean lastEligible;
@@ -109,13 +128,15 @@ public final class EagerUpload implements AutoCloseable {
             }
             if (!lastEligible) return;
             for (Chunk c : chunks) {
-                if (c.length() == 0 || !offered.add(c.hash())) continue;
-                if (queued.get() + c.length() > limits.queueBytes()) continue; // left to the upload after the scan
+                if (c.length() == 0 || offered.putIfAbsent(c.hash(), Boolean.TRUE) != null) continue;
+                // Full: left to the upload after the scan.
+                if (queued.get() + c.length() > limits.queueBytes() || queue.size() >= MAX_WAITING) continue;
                 locations.put(c.hash(), new ChunkLocation(path, c.offset(), c.length()));
                 if (whole != null && chunks.size() == 1) bytes.put(c.hash(), whole);
                 queued.addAndGet(c.length());
                 offeredBytes += c.length();
-                queue.add(new Item(c.hash(), c.length()));
+                // One chunk told at once is usually a whole file (or the last buffer of one: no harm, see newToHost).
+                queue.add(new Item(c.hash(), c.length(), chunks.size() == 1));
             }
             if (offeredBytes < limits.startBytes()) return;
             if (!threaded) {
@@ -159,7 +180,11 @@ public final class EagerUpload implements AutoCloseable {
         finish();
     }
 
-    /** Whether the host lacked {@code h} when asked during the scan (so it is new content, sent now or after). */
+    /**
+     * Whether {@code h}, a file's whole content, was a chunk the host lacked when asked during
+     * the scan (so it is new content, sent now or after). A hash that is no file's content
+     * matches no file, so an entry for the last buffer of a big file does no harm.
+     */
     public boolean newToHost(Hash h) {
         return newToHost.contains(h);
     }
@@ -261,12 +286,12 @@ public final class EagerUpload implements AutoCloseable {
             for (Item i : group) hashes.add(i.hash());
             List<Hash> unknown = index.notHosted(hashes);
             Set<Hash> lacking = unknown.isEmpty() ? Set.of() : host.missing(unknown);
-            for (Hash h : hashes) {
-                if (lacking.contains(h)) {
-                    newToHost.add(h);
-                    ready.add(h);
+            for (Item i : group) {
+                if (lacking.contains(i.hash())) {
+                    if (i.whole()) newToHost.add(i.hash());
+                    ready.add(i.hash());
                 } else {
-                    forget(h);
+                    forget(i.hash());
                 }
             }
         }
