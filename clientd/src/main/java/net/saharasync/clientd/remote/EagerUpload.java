@@ -39,8 +39,8 @@ import net.saharasync.clientd.index.LocalIndex;
  * <p>Threaded (a real host): one thread takes the chunks as the scanner offers them, asks the
  * host which it lacks in groups, and reads, encodes and sends them through {@link Transfer}'s
  * batch sender, in batches of a quarter of {@code queueBytes} (8 MiB: less to wait for when
- * the scan ends on a slow link). Without threads (a simulated host, deterministic tests): each offer that
- * brings the queue to {@code startBytes} sends the queue on the scanner's thread.
+ * the scan ends on a slow link). Without threads (a simulated host, deterministic tests): each
+ * offer that brings the queue to {@code startBytes} sends the queue on the scanner's thread.
  */
 public final class EagerUpload implements AutoCloseable {
     /** When to start, and how much may wait. */
@@ -117,7 +117,8 @@ public final class EagerUpload implements AutoCloseable {
     /**
      * Chunks the scan just hashed, of the file at {@code path}; {@code whole} is the file's
      * whole content when the scan read it at once (a small file), else null and they are read
-     * again from the file. Never throws: a failure stops the head start, nothing else.
+     * again from the file. An I/O failure stops the head start, nothing else; sending on the
+     * scanner's thread (unthreaded), any other exception goes on up as it would from the scan.
      */
     public void offer(String path, List<Chunk> chunks, byte[] whole) {
         if (stopped) return;
