@@ -56,6 +56,29 @@ class EagerUploadTest {
         return m.host.store().blocks().stats().blocks();
     }
 
+    /** Progress that calls {@code atFile} with the count of files the scan has hashed so far, as each is (on the cycle's thread). */
+    static Progress duringScan(java.util.function.IntConsumer atFile) {
+        return new Progress() {
+            boolean scanning;
+            int files;
+
+            @Override
+            public void start(String phase, long total) {
+                scanning = phase.equals("scan");
+            }
+
+            @Override
+            public void advance(long bytes, int n) {
+                if (scanning) atFile.accept(files += n);
+            }
+
+            @Override
+            public void finish() {
+                scanning = false;
+            }
+        };
+    }
+
     /**
      * The host's stored blocks each time the scan reports a file hashed. At the 150th file the
      * scan waits (up to 10 s) for the host to have more blocks than before the cycle: on a
@@ -65,31 +88,15 @@ class EagerUploadTest {
     private List<Long> hostBlocksDuringScan() {
         List<Long> seen = new ArrayList<>();
         long before = hostBlocks();
-        m.ea.progress(new Progress() {
-            boolean scanning;
-
-            @Override
-            public void start(String phase, long total) {
-                scanning = phase.equals("scan");
+        m.ea.progress(duringScan(files -> {
+            if (files == 150) {
+                for (int i = 0; i < 1000 && hostBlocks() == before; i++) sleep();
             }
-
-            @Override
-            public void advance(long bytes, int files) {
-                if (!scanning) return;
-                if (seen.size() == 149) {
-                    for (int i = 0; i < 1000 && hostBlocks() == before; i++) sleep();
-                }
-                if (seen.size() == 4) {
-                    for (int i = 0; i < 30 && hostBlocks() == before; i++) sleep(); // time for a batch that should not go
-                }
-                seen.add(hostBlocks());
+            if (files == 5) {
+                for (int i = 0; i < 30 && hostBlocks() == before; i++) sleep(); // time for a batch that should not go
             }
-
-            @Override
-            public void finish() {
-                scanning = false;
-            }
-        });
+            seen.add(hostBlocks());
+        }));
         return seen;
     }
 
@@ -116,6 +123,35 @@ class EagerUploadTest {
         assertThat(blocks.get(149)).as("host's blocks when A had hashed 150 of 212 files").isGreaterThan(before);
         // Random bytes do not compress: every chunk went once (requests and tree nodes on top).
         assertThat(ra.bytesSent()).isBetween(content, content + content / 10);
+        m.settle();
+        m.assertSame();
+    }
+
+    /**
+     * The head start's first batch is cut off halfway (the host keeps half of it, the request
+     * fails) while the scan runs: the head start stops, and the upload after the scan sends the
+     * rest, so the cycle still commits everything, at once.
+     */
+    @Test
+    void anUploadCutDuringTheScanLeavesTheRestToTheUploadAfterIt() throws IOException {
+        m.ea.close(); // one engine per folder: A's is replaced by one whose first upload is cut off
+        java.util.concurrent.atomic.AtomicBoolean cut = new java.util.concurrent.atomic.AtomicBoolean();
+        m.ea = new SyncEngine(m.a, ClientConfig.load(m.a), InterruptedUploadTest.cutOnce(m, cut));
+        m.ea.eagerLimits = new EagerUpload.Limits(256 << 10, 1 << 20);
+        for (int i = 0; i < 200; i++) random(m.a, "d" + i / 40 + "/f" + i + ".bin", 20_000 + i, i);
+        boolean[] cutDuringScan = {false};
+        m.ea.progress(duringScan(files -> {
+            if (files != 150) return;
+            // Waits (up to 10 s) for the first upload, the head start's, to be cut.
+            for (int i = 0; i < 1000 && !cut.get(); i++) sleep();
+            cutDuringScan[0] = cut.get();
+        }));
+
+        CycleReport ra = m.ea.cycle();
+
+        assertThat(cutDuringScan[0]).isTrue();
+        assertThat(ra.agreed()).isTrue();
+        assertThat(ra.filesUp()).isEqualTo(200);
         m.settle();
         m.assertSame();
     }

@@ -24,13 +24,16 @@ class InterruptedUploadTest {
     Path tmp;
 
     /** The host connection of {@code m}'s A, except that its first upload stores the first half of its batch and then fails. */
-    private static HostConnection cutOnce(TwoMachines m) {
+    static HostConnection cutOnce(TwoMachines m) {
+        return cutOnce(m, new java.util.concurrent.atomic.AtomicBoolean());
+    }
+
+    /** As {@link #cutOnce(TwoMachines)}, setting {@code cut} once the cut happened (from whichever thread uploads). */
+    static HostConnection cutOnce(TwoMachines m, java.util.concurrent.atomic.AtomicBoolean cut) {
         HostConnection real = new HttpHost(m.url(), m.token, Optional.empty());
-        boolean[] cut = {false};
         return (HostConnection) Proxy.newProxyInstance(HostConnection.class.getClassLoader(), new Class<?>[] {HostConnection.class},
                 (proxy, method, args) -> {
-                    if (method.getName().equals("upload") && !cut[0]) {
-                        cut[0] = true;
+                    if (method.getName().equals("upload") && cut.compareAndSet(false, true)) {
                         @SuppressWarnings("unchecked")
                         List<HostConnection.Upload> batch = (List<HostConnection.Upload>) args[0];
                         real.upload(batch.subList(0, batch.size() / 2)); // parents come first in a batch
