@@ -101,6 +101,9 @@ public final class SyncEngine implements AutoCloseable {
     /** Whether that upload runs on the scan's own thread (as with a simulated host), so a test knows what went when. */
     boolean eagerOnScanThread;
 
+    /** How many chunk locations a scan keeps in memory before writing them to the index (tests make it small). */
+    int locationsKept = Scanner.KEEP_LOCATIONS;
+
     /**
      * One progress phase over the several uploads of a staged commit: opened by the first
      * upload with the whole plan's bytes, closed by the caller after the last.
@@ -207,7 +210,7 @@ public final class SyncEngine implements AutoCloseable {
 
     private Scanner scanner(ObjectStore objects, Optional<Base> base) throws IOException {
         return new Scanner(fs, ignoreRules(), index, objects, chunker, TreeParams.DEFAULT, baseEntry(objects, base),
-                clock.millis() * 1_000_000L).progress(progress);
+                clock.millis() * 1_000_000L).progress(progress).keepLocations(locationsKept);
     }
 
     /**

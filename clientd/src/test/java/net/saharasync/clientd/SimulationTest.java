@@ -128,6 +128,9 @@ class SimulationTest {
                 // Every fourth seed (one in two odd ones) sends new files' chunks during the scan
                 // (EagerUpload, on the scanner's thread with a simulated host) from the first byte.
                 if (seed % 4 == 1) engine.eagerLimits = new net.saharasync.clientd.remote.EagerUpload.Limits(1, 2048);
+                // Every fifth seed keeps at most two chunk locations of a scan in memory: the rest
+                // are written to the index as the scan goes, and uploads find them there.
+                if (seed % 5 == 2) engine.locationsKept = 2;
                 if (Boolean.getBoolean("sahara.sim.verbose")) {
                     engine.mergeObserver = (objects, b, l, r, m) -> {
                         log.append("    merge c").append(id).append("\n      base   ").append(b.map(x -> tags(flat(objects, x))).orElse("-"))

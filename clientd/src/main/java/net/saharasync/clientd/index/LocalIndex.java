@@ -159,10 +159,6 @@ public final class LocalIndex implements AutoCloseable {
         });
     }
 
-    /**
-     * Records hashes the host is known to hold for this user (uploaded or downloaded here), so
-     * negotiation never asks about them again.
-     */
     /** Work whose writes to this index must be durable only together, once, when it returns. */
     public interface Batched<T> {
         T run() throws java.io.IOException;
@@ -189,6 +185,10 @@ public final class LocalIndex implements AutoCloseable {
         }
     }
 
+    /**
+     * Records hashes the host is known to hold for this user (uploaded or downloaded here), so
+     * negotiation never asks about them again.
+     */
     public void markHosted(java.util.Collection<Hash> hashes) {
         if (hashes.isEmpty()) return;
         env.write(txn -> {

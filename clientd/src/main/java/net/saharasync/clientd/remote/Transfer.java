@@ -329,13 +329,22 @@ public final class Transfer {
     /** Below this a chunk goes whole: a delta would save too little to be worth a request. */
     public static final int DELTA_MIN = 4096;
 
+    /**
+     * Where chunk {@code h} lies: as this scan recorded it, else as the index has it (a scan of a
+     * huge folder writes its records there as it goes); null if neither knows (a tree node).
+     */
+    private ChunkLocation located(Hash h, Map<Hash, ChunkLocation> fresh) {
+        ChunkLocation at = fresh.get(h);
+        return at != null ? at : index.chunk(h).orElse(null);
+    }
+
     /** For each chunk to upload, the chunk base had at the same place of the same file, if any. */
     private Map<Hash, Hash> planDeltas(ObjectStore objects, List<Hash> need, Map<Hash, ChunkLocation> fresh,
                                        java.util.function.Function<String, Optional<Entry>> baseEntry) {
         Map<Hash, Hash> out = new java.util.HashMap<>();
         Map<String, ChunkLayout> oldChunks = new java.util.HashMap<>();
         for (Hash h : need) {
-            ChunkLocation at = fresh.containsKey(h) ? fresh.get(h) : null;
+            ChunkLocation at = located(h, fresh);
             if (at == null || at.length() < DELTA_MIN) continue;
             ChunkLayout old = oldChunks.computeIfAbsent(at.path(), p -> baseEntry.apply(p)
                     .filter(e -> e.kind() == net.saharasync.merkle.EntryKind.FILE && e.size() > 0)
@@ -346,11 +355,11 @@ public final class Transfer {
     }
 
     /** For the changed index nodes of the files whose chunks changed: the base file's node at the same place. */
-    private static Map<Hash, Hash> planNodeDeltas(ObjectStore objects, DirRef root, Map<Hash, Hash> chunkBases,
-                                                  Map<Hash, ChunkLocation> fresh, java.util.function.Function<String, Optional<Entry>> baseEntry) {
+    private Map<Hash, Hash> planNodeDeltas(ObjectStore objects, DirRef root, Map<Hash, Hash> chunkBases,
+                                           Map<Hash, ChunkLocation> fresh, java.util.function.Function<String, Optional<Entry>> baseEntry) {
         Map<Hash, Hash> out = new java.util.HashMap<>();
         java.util.Set<String> paths = new java.util.HashSet<>();
-        for (Hash h : chunkBases.keySet()) paths.add(fresh.get(h).path());
+        for (Hash h : chunkBases.keySet()) paths.add(located(h, fresh).path());
         for (String p : paths) {
             Optional<Entry> now = net.saharasync.merkle.DirectoryTree.lookupPath(objects, root, p);
             Optional<Entry> was = baseEntry.apply(p);
@@ -387,7 +396,7 @@ public final class Transfer {
         /** Where chunk {@code h} lies; null for the empty chunk (an empty file's content: no file holds it). */
         ChunkLocation locate(Hash h, Map<Hash, ChunkLocation> freshLocations) throws IOException {
             if (h.equals(EMPTY)) return null;
-            ChunkLocation at = freshLocations.containsKey(h) ? freshLocations.get(h) : index.chunk(h).orElse(null);
+            ChunkLocation at = located(h, freshLocations);
             if (at == null) throw new IOException("no local copy of chunk " + h.toHex());
             return at;
         }

@@ -51,7 +51,10 @@ public final class Scanner {
     private static final Optional<java.util.concurrent.Executor> HASH_HELPER = Runtime.getRuntime().availableProcessors() > 1
             ? Optional.of(java.util.concurrent.ForkJoinPool.commonPool()) : Optional.empty();
 
-    /** What a scan found. */
+    /**
+     * What a scan found. {@code chunkLocations}: where the chunks it hashed lie, those not
+     * already written to the index (see {@link #KEEP_LOCATIONS}).
+     */
     public record Result(DirRef root, Map<String, FileStat> observed, Map<String, Optional<FileState>> indexChanges,
                          Map<Hash, ChunkLocation> chunkLocations, List<String> unsettled, List<String> unsyncable,
                          List<RelPath> tempFiles, java.util.Set<String> ignoredFiles, long filesHashed, long bytesHashed,
@@ -95,6 +98,14 @@ public final class Scanner {
 
     private final Map<String, Optional<FileState>> indexChanges = new LinkedHashMap<>();
     private final Map<Hash, ChunkLocation> chunkLocations = new HashMap<>();
+
+    /**
+     * Chunk locations kept in memory before they are written to the index: otherwise a scan of
+     * a huge folder holds one entry (~140 bytes) per chunk it hashed (a TB of new content: 16
+     * million). Whoever needs one looks in {@link Result#chunkLocations} first, then in the index.
+     */
+    public static final int KEEP_LOCATIONS = 262_144;
+    private int keepLocations = KEEP_LOCATIONS;
     private final List<String> unsettled = new ArrayList<>();
     private final List<String> unsyncable = new ArrayList<>();
     private final List<RelPath> tempFiles = new ArrayList<>();
@@ -142,6 +153,13 @@ public final class Scanner {
 
     public Scanner hashed(Hashed h) {
         this.hashed = h;
+        return this;
+    }
+
+    /** How many chunk locations to keep in memory before writing them to the index (tests make it small). */
+    public Scanner keepLocations(int n) {
+        if (n < 1) throw new IllegalArgumentException("keep at least one location");
+        this.keepLocations = n;
         return this;
     }
 
@@ -332,6 +350,11 @@ public final class Scanner {
         progress.advance(size, 1);
         FileRef ref = FileTree.fromChunks(chunks, objects, params);
         for (Chunk c : chunks) chunkLocations.put(c.hash(), new ChunkLocation(p.path(), c.offset(), c.length()));
+        if (chunkLocations.size() >= keepLocations) {
+            // Hints, checked against their hashes when read: safe to record before the scan ends.
+            index.update(Map.of(), chunkLocations);
+            chunkLocations.clear();
+        }
         indexChanges.put(p.path(), Optional.of(new FileState(trusted(s), ref.root(), ref.height())));
         return Optional.of(Entry.file(p.name(), ref, s.executable(), s.mtimeNanos()));
     }
