@@ -168,10 +168,7 @@ class EagerUploadTest {
         // One byte changed in the middle of one file, the other moved to a new folder.
         byte[] image = Files.readAllBytes(m.a.resolve("data/image.bin"));
         image[1_500_000] ^= 1;
-        Path tmpFile = m.a.resolve("data/.image.bin.swp");
-        Files.write(tmpFile, image);
-        Files.move(tmpFile, m.a.resolve("data/image.bin"), java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-                java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        OldVersionCopyTest.saveLikeAnEditor(m.a.resolve("data/image.bin"), image);
         Files.createDirectories(m.a.resolve("moved"));
         Files.move(m.a.resolve("data/other.bin"), m.a.resolve("moved/other.bin"));
 

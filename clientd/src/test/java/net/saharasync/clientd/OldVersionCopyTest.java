@@ -81,7 +81,8 @@ class OldVersionCopyTest {
         return b;
     }
 
-    private static void saveLikeAnEditor(Path file, byte[] content) throws IOException {
+    /** Vim's way: the new content in a file beside it, renamed over the old one. */
+    static void saveLikeAnEditor(Path file, byte[] content) throws IOException {
         Path tmp = file.resolveSibling(file.getFileName() + ".new~");
         Files.write(tmp, content);
         Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -40,9 +39,7 @@ class ScanMemoryTest {
 
             byte[] image = Files.readAllBytes(m.a.resolve("data/image.bin"));
             image[1_500_000] ^= 1;
-            Path swap = m.a.resolve("data/.image.bin.swp");
-            Files.write(swap, image);
-            Files.move(swap, m.a.resolve("data/image.bin"), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            OldVersionCopyTest.saveLikeAnEditor(m.a.resolve("data/image.bin"), image);
 
             CycleReport edit = m.ea.cycle();
 

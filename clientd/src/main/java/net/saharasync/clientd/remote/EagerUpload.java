@@ -42,7 +42,7 @@ import net.saharasync.clientd.index.LocalIndex;
  * the scan ends on a slow link). Without threads (a simulated host, deterministic tests): each
  * offer that brings the queue to {@code startBytes} sends the queue on the scanner's thread.
  */
-public final class EagerUpload implements AutoCloseable {
+public final class EagerUpload {
     /** When to start, and how much may wait. */
     public record Limits(long startBytes, long queueBytes) {
         public static final Limits DEFAULT = new Limits(16L << 20, 32L << 20);
@@ -174,11 +174,6 @@ public final class EagerUpload implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-    }
-
-    @Override
-    public void close() {
-        finish();
     }
 
     /**
