@@ -91,7 +91,7 @@ public final class Daemon implements AutoCloseable {
                     return;
                 }
                 if (p.startsWith(state)) return;
-                if (p.getFileName() != null && p.getFileName().toString().startsWith(LocalFs.TEMP_PREFIX)) return;
+                if (p.getFileName() != null && engine.ownTemp(p.getFileName().toString())) return;
                 String rel = relative(root, p);
                 if (IgnoreRules.FILE_NAME.equals(rel)) {
                     loadIgnoreRules();

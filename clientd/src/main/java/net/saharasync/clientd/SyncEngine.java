@@ -11,6 +11,7 @@ import net.saharasync.blockstore.Chunker;
 import net.saharasync.blockstore.GearTable;
 import net.saharasync.blockstore.Hash;
 import net.saharasync.clientd.apply.Applier;
+import net.saharasync.clientd.apply.ApplyTarget;
 import net.saharasync.clientd.fs.LocalFs;
 import net.saharasync.clientd.fs.RelPath;
 import net.saharasync.clientd.fs.SyncFs;
@@ -79,8 +80,10 @@ public final class SyncEngine implements AutoCloseable {
         this.folder = folder.toAbsolutePath().normalize();
         this.config = config;
         this.host = host;
+        // The state folder and what is in it are made and checked without following links.
+        net.saharasync.clientd.fs.TempNames temps = net.saharasync.clientd.fs.StateFolder.prepare(this.folder);
         this.index = LocalIndex.open(ClientConfig.stateDir(this.folder).resolve("db"));
-        this.fs = wrap.apply(new LocalFs(this.folder, ClientConfig.stateDir(this.folder).resolve("trash")));
+        this.fs = wrap.apply(new LocalFs(this.folder, ClientConfig.stateDir(this.folder).resolve("trash"), temps));
         this.transfer = new Transfer(host, index, fs);
         this.chunker = new Chunker(config.chunking(), GearTable.defaultTable());
     }
@@ -209,8 +212,9 @@ public final class SyncEngine implements AutoCloseable {
     }
 
     private Scanner scanner(ObjectStore objects, Optional<Base> base) throws IOException {
-        return new Scanner(fs, ignoreRules(), index, objects, chunker, TreeParams.DEFAULT, baseEntry(objects, base),
-                clock.millis() * 1_000_000L).progress(progress).keepLocations(locationsKept);
+        IgnoreRules rules = cycleRules != null ? IgnoreRules.withText(cycleRules) : ignoreRules();
+        return new Scanner(fs, rules, index, objects, chunker, TreeParams.DEFAULT, baseEntry(objects, base),
+                clock.millis() * 1_000_000L).base(base.map(Base::root), syncedIgnoreRules()).progress(progress).keepLocations(locationsKept);
     }
 
     /**
@@ -233,6 +237,29 @@ public final class SyncEngine implements AutoCloseable {
      * it writes (see {@link MergeCoverage}), and everything if that check fails.
      */
     public synchronized CycleReport cycle(Optional<java.util.Set<String>> changed) throws IOException {
+        try {
+            // A merge that changes the ignore file applied under the old rules: once more under
+            // the new ones (what they no longer ignore is written now, not a cycle later).
+            CycleReport r = null;
+            for (int pass = 0; pass < 3; pass++) {
+                cycleRules = ignoreText();
+                r = cycleWith(pass == 0 ? changed : Optional.empty());
+                if (!r.agreed() || ignoreText().equals(cycleRules)) break;
+            }
+            return r;
+        } finally {
+            cycleRules = null;
+        }
+    }
+
+    /**
+     * The ignore file's text this cycle scans and applies with (read once as it starts). Only
+     * when it is still the file's text once the cycle ended agreed are they the rules the folder
+     * is synced under: a cycle whose merge changed them applied under the old ones.
+     */
+    private String cycleRules;
+
+    private CycleReport cycleWith(Optional<java.util.Set<String>> changed) throws IOException {
         Optional<DirRef> since = agreedTree;
         agreedTree = Optional.empty();
         long t0 = System.nanoTime();
@@ -271,7 +298,9 @@ public final class SyncEngine implements AutoCloseable {
             // Base is "clean" when the folder was left exactly at the base commit's tree; after
             // a partly skipped apply its root differs, and a merge pass finishes the job.
             boolean clean = base.isEmpty() || ((Commit) objects.read(base.get().commit())).root().equals(base.get().root());
-            if (head.commit().equals(baseCommit) && clean) {
+            // Files of base this machine never had (and now may hold) are written by a merge pass.
+            boolean complete = scan.missingHere().isEmpty();
+            if (head.commit().equals(baseCommit) && clean && complete) {
                 if (base.isPresent() ? base.get().root().equals(local) : isEmpty(objects, local)) {
                     agreed = true;
                     break;
@@ -338,7 +367,8 @@ public final class SyncEngine implements AutoCloseable {
             }
             Merge.Result merged = Merge.merge(objects, TreeParams.DEFAULT, base.map(Base::root), local, rc.root(),
                     config.device(), rc.device(), clock.instant());
-            if (scan.partial() && !MergeCoverage.listedWhereChanged(objects, scan.listedFolders(), local, merged.root())) {
+            Target target = target(objects, scan, merged);
+            if (scan.partial() && !MergeCoverage.listedWhereChanged(objects, scan.listedFolders(), target.from(), target.to())) {
                 // A write would land in a folder this cycle did not list: look at everything.
                 scan = cycleScan(objects, base, Optional.empty(), (p, c, w) -> {});
                 foldersListed += scan.listedFolders().size();
@@ -346,38 +376,71 @@ public final class SyncEngine implements AutoCloseable {
                 local = scan.root();
                 merged = Merge.merge(objects, TreeParams.DEFAULT, base.map(Base::root), local, rc.root(), config.device(), rc.device(),
                         clock.instant());
+                target = target(objects, scan, merged);
             }
             objects.flush();
             mergeObserver.observe(objects, base.map(Base::root), local, rc.root(), merged);
             Hash newHead = remoteCommit;
-            if (!merged.root().equals(rc.root())) {
-                Hash c = commitObject(objects, merged.root(), List.of(remoteCommit));
-                transfer.upload(objects, merged.root(), c, scan.chunkLocations(), scan.smallChunks(), baseEntry(objects, base), progress);
+            DirRef mergedRoot = target.merged();
+            if (!mergedRoot.equals(rc.root())) {
+                Hash c = commitObject(objects, mergedRoot, List.of(remoteCommit));
+                transfer.upload(objects, mergedRoot, c, scan.chunkLocations(), scan.smallChunks(), baseEntry(objects, base), progress);
                 HostConnection.CommitResult r = commit(c, head.commit(), scan);
                 if (!(r instanceof HostConnection.Accepted a)) continue;
-                filesUp += countFiles(objects, Optional.of(rc.root()), merged.root());
+                filesUp += countFiles(objects, Optional.of(rc.root()), mergedRoot);
                 head = a.head();
                 newHead = c;
             }
             conflicts += merged.conflicts().size();
-            Applier.Result applied = new Applier(fs, objects, index, transfer, host, scan.observed(), baseEntry(objects, base), scan.ignoredFiles())
-                    .progress(progress).apply(local, merged.root());
+            // Paths carried from base that were never here are no editor's half-done save.
+            Function<String, Optional<Entry>> heldBefore = heldInBase(baseEntry(objects, base), scan.notHere());
+            Applier.Result applied = new Applier(fs, objects, index, transfer, host, scan.observed(), heldBefore, scan.ignoredFiles())
+                    .progress(progress).apply(target.from(), target.to());
             index.update(applied.indexChanges(), applied.chunkLocations());
             filesDown += applied.filesWritten() + applied.removed() + applied.moved();
             skipped.addAll(applied.skipped());
             // What the folder now agrees on with the host: the merged tree, except where a path
             // was skipped because the user changed it meanwhile: there, what the scan saw. So
             // the next cycle sees the user's change as a local edit against exactly that.
-            base = Optional.of(new Base(newHead, agreedRoot(objects, merged.root(), local, applied.skipped())));
+            base = Optional.of(new Base(newHead, agreedRoot(objects, mergedRoot, local, applied.skipped())));
             index.setBase(base.get());
             agreed = applied.skipped().isEmpty();
         }
         agreed &= scan.unsettled().isEmpty();
-        if (agreed) agreedTree = base.map(Base::root);
+        if (agreed) {
+            agreedTree = base.map(Base::root);
+            // What the rules ignored is now written here if they no longer ignore it.
+            String rules = ignoreText();
+            if (rules.equals(cycleRules) && !rules.equals(index.syncedIgnoreRules().orElse(""))) index.setSyncedIgnoreRules(rules);
+        }
         long millis = (System.nanoTime() - t0) / 1_000_000;
         return new CycleReport(agreed, head == null ? 0 : head.seq(), head == null ? "" : head.commit().map(Hash::toHex).orElse(""),
                 host.bytesSent() - sent0, host.bytesReceived() - received0, filesUp, filesDown, conflicts, millis,
                 List.copyOf(skipped), List.copyOf(scan.unsettled()), scan.bytesHashed(), foldersListed, fullScan);
+    }
+
+    /** The merge result without the reserved state folder, and what applying it writes here. */
+    private record Target(DirRef merged, DirRef from, DirRef to) {}
+
+    private Target target(ObjectStore objects, Scanner.Result scan, Merge.Result merged) throws IOException {
+        DirRef root = ApplyTarget.withoutReserved(objects, TreeParams.DEFAULT, merged.root());
+        ApplyTarget t = ApplyTarget.of(objects, TreeParams.DEFAULT, scan.root(), scan.notHere(), root, IgnoreRules.withText(cycleRules));
+        return new Target(root, t.from(), t.to());
+    }
+
+    /** {@code inBase}, but empty for paths at or under one of {@code notHere} (carried from base, never in the folder). */
+    private static Function<String, Optional<Entry>> heldInBase(Function<String, Optional<Entry>> inBase, java.util.Set<String> notHere) {
+        if (notHere.isEmpty()) return inBase;
+        return p -> {
+            if (notHere.contains(p)) return Optional.empty();
+            for (int i = p.indexOf('/'); i >= 0; i = p.indexOf('/', i + 1)) if (notHere.contains(p.substring(0, i))) return Optional.empty();
+            return inBase.apply(p);
+        };
+    }
+
+    /** Whether {@code name} is one of this client's own temp files (the watcher ignores them). */
+    public boolean ownTemp(String name) {
+        return fs.isOwnTemp(name);
     }
 
     /** Those of {@code hashes} the host lacked before this cycle's scan: not known hosted now, or sent during the scan. */
@@ -519,11 +582,21 @@ public final class SyncEngine implements AutoCloseable {
 
     /** The folder's ignore rules as they are now (the defaults plus {@code .saharaignore}). */
     IgnoreRules ignoreRules() throws IOException {
+        return IgnoreRules.withText(ignoreText());
+    }
+
+    /** The text of {@code .saharaignore} ("" when there is none). */
+    private String ignoreText() throws IOException {
         RelPath f = RelPath.of(IgnoreRules.FILE_NAME);
-        if (fs.stat(f).isEmpty()) return IgnoreRules.defaults();
+        if (fs.stat(f).isEmpty()) return "";
         try (InputStream in = fs.read(f)) {
-            return IgnoreRules.withFile(in);
+            return new String(in.readNBytes(1 << 20), java.nio.charset.StandardCharsets.UTF_8);
         }
+    }
+
+    /** The rules of the last cycle that ended agreed (the defaults before the first). */
+    private IgnoreRules syncedIgnoreRules() throws IOException {
+        return IgnoreRules.withText(index.syncedIgnoreRules().orElse(""));
     }
 
     /** The base tree's entry at a path, for files the scan could not read yet. */

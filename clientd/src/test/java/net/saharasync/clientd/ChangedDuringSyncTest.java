@@ -41,6 +41,8 @@ class ChangedDuringSyncTest {
         public void trash(RelPath p, FileStat e) throws IOException { real.trash(p, e); }
         public boolean removeEmptyDirectory(RelPath d) throws IOException { return real.removeEmptyDirectory(d); }
         public void deleteTemp(RelPath p) throws IOException { real.deleteTemp(p); }
+        @Override
+        public boolean isOwnTemp(String name) { return real.isOwnTemp(name); }
 
         public FileStat writeFile(RelPath p, Content c, long m, boolean x, Optional<FileStat> e) throws IOException {
             Runnable r = beforeWrite;

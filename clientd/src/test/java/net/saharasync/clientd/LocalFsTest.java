@@ -32,6 +32,35 @@ class LocalFsTest {
     }
 
     @Test
+    void nothingIsEverWrittenIntoTheStateFolderThroughTheSyncedTree() throws Exception {
+        LocalFs fs = fs();
+        Files.createDirectories(tmp.resolve("folder/.sahara"));
+        assertThatThrownBy(() -> fs.writeFile(RelPath.of(".sahara/status.json"), out -> out.write(1), 0, false, Optional.empty()))
+                .isInstanceOf(ClientException.class).hasMessageContaining("state folder");
+        assertThatThrownBy(() -> fs.mkdirs(RelPath.of(".sahara/trash"))).isInstanceOf(ClientException.class);
+        assertThat(tmp.resolve("folder/.sahara/status.json")).doesNotExist();
+        // The same name deeper down is the user's.
+        fs.mkdirs(RelPath.of("p"));
+        fs.writeFile(RelPath.of("p/.sahara"), out -> out.write(1), 0, false, Optional.empty());
+    }
+
+    @Test
+    void onlyTempNamesMadeUnderThisFoldersKeyAreTheClientsOwn() throws Exception {
+        var names = new net.saharasync.clientd.fs.TempNames(net.saharasync.clientd.fs.TempNames.newKey());
+        var other = new net.saharasync.clientd.fs.TempNames(net.saharasync.clientd.fs.TempNames.newKey());
+        String mine = names.fresh();
+        assertThat(names.isOurs(mine)).isTrue();
+        assertThat(other.isOurs(mine)).isFalse();
+        assertThat(names.isOurs(".sahara-tmp-0")).isFalse();
+        assertThat(names.isOurs(mine.toUpperCase(java.util.Locale.ROOT))).isFalse();
+        assertThat(names.isOurs(mine.substring(0, mine.length() - 1) + (mine.endsWith("0") ? "1" : "0"))).isFalse();
+        LocalFs fs = fs();
+        Files.writeString(tmp.resolve("folder/.sahara-tmp-1234"), "a user's file");
+        assertThatThrownBy(() -> fs.deleteTemp(RelPath.of(".sahara-tmp-1234"))).isInstanceOf(IllegalArgumentException.class);
+        assertThat(tmp.resolve("folder/.sahara-tmp-1234")).exists();
+    }
+
+    @Test
     void aWriteThroughASymlinkedFolderIsRefusedAndTouchesNothingOutside() throws Exception {
         LocalFs fs = fs();
         Path outside = Files.createDirectories(tmp.resolve("outside"));
@@ -175,7 +204,7 @@ class LocalFsTest {
             assertThat(s.filter(Files::isRegularFile).map(p -> p.getFileName().toString()).toList()).containsExactly("f0");
         }
         try (var s = Files.walk(tmp.resolve("folder"))) {
-            assertThat(s.map(p -> p.getFileName().toString()).filter(n -> n.startsWith(LocalFs.TEMP_PREFIX)).toList()).isEmpty();
+            assertThat(s.map(p -> p.getFileName().toString()).filter(n -> n.startsWith(net.saharasync.clientd.fs.TempNames.PREFIX)).toList()).isEmpty();
         }
     }
 

@@ -252,7 +252,13 @@ final class MemoryFs implements SyncFs {
 
     @Override
     public void deleteTemp(RelPath p) {
-        if (p.name().startsWith(LocalFs.TEMP_PREFIX)) nodes.remove(p.path());
+        throw new IllegalArgumentException(p + " is not a temp file of this client"); // it makes none
+    }
+
+    /** Writes here are atomic in memory: there are no temp files, so every name is the user's. */
+    @Override
+    public boolean isOwnTemp(String name) {
+        return false;
     }
 
     @Override

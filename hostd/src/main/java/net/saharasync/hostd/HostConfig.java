@@ -11,15 +11,22 @@ public record HostConfig(Path data, String host, int port, boolean tls, Limits l
             int maxMissingHashes,
             int maxFetchHashes,
             int readTimeoutMillis,
-            int concurrentUploads) {
-        public static final Limits DEFAULT = new Limits(1 << 20, 64L << 20, 1 << 20, 1 << 17, 60_000, 4);
+            int concurrentUploads,
+            net.saharasync.merkle.TreeStats.Limits tree) {
+        public static final Limits DEFAULT = new Limits(1 << 20, 64L << 20, 1 << 20, 1 << 17, 60_000, 4,
+                net.saharasync.merkle.TreeStats.Limits.DEFAULT);
 
         public Limits withReadTimeoutMillis(int millis) {
-            return new Limits(maxJsonBytes, maxBatchBytes, maxMissingHashes, maxFetchHashes, millis, concurrentUploads);
+            return new Limits(maxJsonBytes, maxBatchBytes, maxMissingHashes, maxFetchHashes, millis, concurrentUploads, tree);
         }
 
         public Limits withMaxBatchBytes(long bytes) {
-            return new Limits(maxJsonBytes, bytes, maxMissingHashes, maxFetchHashes, readTimeoutMillis, concurrentUploads);
+            return new Limits(maxJsonBytes, bytes, maxMissingHashes, maxFetchHashes, readTimeoutMillis, concurrentUploads, tree);
+        }
+
+        /** At most this many entries (files, symlinks, folders at every depth) in a commit's tree, at most this deep. */
+        public Limits withTree(net.saharasync.merkle.TreeStats.Limits t) {
+            return new Limits(maxJsonBytes, maxBatchBytes, maxMissingHashes, maxFetchHashes, readTimeoutMillis, concurrentUploads, t);
         }
     }
 

@@ -8,7 +8,18 @@ public final class Names {
     /** Longest name in UTF-8 bytes (the common file-system limit). */
     public static final int MAX_BYTES = 255;
 
+    /**
+     * The one name a volume may not hold at its root: where every client keeps its state
+     * (index, settings, trash). A host refuses commits with it; a client never writes it.
+     */
+    public static final String RESERVED_AT_ROOT = ".sahara";
+
     private Names() {}
+
+    /** Whether {@code path} ('/'-separated, relative to the volume's root) is or lies under the reserved root name. */
+    public static boolean reserved(String path) {
+        return path.equals(RESERVED_AT_ROOT) || path.startsWith(RESERVED_AT_ROOT + "/");
+    }
 
     /** Why {@code name} is not a valid entry name, or empty when it is. */
     public static java.util.Optional<String> problem(String name) {

@@ -28,8 +28,8 @@ import net.saharasync.merkle.TreeObject.FileIndex;
 public final class TreeCheck {
     private TreeCheck() {}
 
-    /** What the walk found: hashes newly reached (parents before children) and hashes missing. */
-    public record Result(List<Hash> reached, List<Hash> missing) {
+    /** What the walk found: hashes newly reached (parents before children), hashes missing, and how many claims it checked (its cost). */
+    public record Result(List<Hash> reached, List<Hash> missing, long claimsChecked) {
         public Result {
             reached = List.copyOf(reached);
             missing = List.copyOf(missing);
@@ -66,10 +66,15 @@ public final class TreeCheck {
         List<Hash> reached = new ArrayList<>();
         Set<Hash> missing = new LinkedHashSet<>();
         Set<Hash> seen = new java.util.HashSet<>();
+        // Each object's children are claimed once, however many parents name it: a folder
+        // object reused at every level of a tree is one object, not 64^depth claims.
+        Set<Hash> expanded = new java.util.HashSet<>();
+        long claimsChecked = 0;
         List<Claim> level = List.of(new CommitClaim(commit));
         for (int depth = 0; !level.isEmpty(); depth++) {
             Map<Claim, Boolean> claims = new LinkedHashMap<>();
             for (Claim c : level) claims.put(c, Boolean.TRUE);
+            claimsChecked += claims.size();
             List<Hash> hashes = claims.keySet().stream().map(Claim::hash).distinct().toList();
             Set<Hash> isKnown = known.apply(hashes);
             List<Hash> unknown = hashes.stream().filter(h -> !isKnown.contains(h)).toList();
@@ -88,13 +93,13 @@ public final class TreeCheck {
                 if (leaf != null) {
                     leaves.add(leaf);
                 } else {
-                    check(store, c, k ? null : next);
+                    check(store, c, k || !expanded.add(h) ? null : next);
                 }
             }
             leaves(store, leaves);
             level = next;
         }
-        return new Result(reached, new ArrayList<>(missing));
+        return new Result(reached, new ArrayList<>(missing), claimsChecked);
     }
 
     /** Checks one object against its parent's claim; adds its children's claims to {@code next} unless null. */
@@ -118,6 +123,13 @@ public final class TreeCheck {
             }
             case DirClaim d when d.height() == 0 -> {
                 List<Entry> entries = store.read(d.hash(), DirLeaf.class).entries();
+                if (d.path().equals("/")) {
+                    for (Entry e : entries) {
+                        if (e.name().equals(Names.RESERVED_AT_ROOT)) {
+                            fail(d.hash(), "/" + e.name(), "the name " + Names.printable(e.name()) + " is reserved at the root of a volume (every client keeps its state there)");
+                        }
+                    }
+                }
                 bounds(d, entries.size(), entries.isEmpty() ? null : entries.getFirst().name(),
                         entries.isEmpty() ? null : entries.getLast().name());
                 if (next != null) {

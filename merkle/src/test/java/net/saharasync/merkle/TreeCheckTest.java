@@ -156,4 +156,61 @@ class TreeCheckTest {
         Hash fine = store.write(new DirIndex(1, List.of(new DirChild("a", 2, ab), new DirChild("c", 1, cOnly))));
         assertThat(TreeCheck.check(store, commit(new DirRef(fine, 1)), NOTHING_KNOWN, stored()).complete()).isTrue();
     }
+
+    /** One folder object reused at every level: 64 entries, four levels deep (16 million paths in a few KB). */
+    private DirRef reusedAtEveryLevel(int levels) throws Exception {
+        Entry f = file("f", "x".getBytes());
+        List<Entry> files = new ArrayList<>();
+        for (int i = 0; i < 64; i++) files.add(f.withName(String.format("f%02d", i)));
+        DirRef level = DirectoryTree.build(files, store, TreeParams.DEFAULT);
+        for (int d = 1; d < levels; d++) {
+            List<Entry> dirs = new ArrayList<>();
+            for (int i = 0; i < 64; i++) dirs.add(Entry.directory(String.format("d%02d", i), level));
+            level = DirectoryTree.build(dirs, store, TreeParams.DEFAULT);
+        }
+        store.flush();
+        return level;
+    }
+
+    @Test
+    void eachObjectIsCheckedOnceHoweverManyParentsNameIt() throws Exception {
+        DirRef root = reusedAtEveryLevel(3);
+        Hash c = commit(root);
+        TreeCheck.Result r = TreeCheck.check(store, c, NOTHING_KNOWN, stored());
+        assertThat(r.complete()).isTrue();
+        assertThat(r.reached().size()).isLessThan(20);
+        // Each distinct object's children claimed once (3 x 64 and a few), not 64 + 64^2 + 64^3 claims walked.
+        assertThat(r.claimsChecked()).isLessThan(500);
+    }
+
+    @Test
+    void treeStatsCountEveryPathOfADagReadingEachFolderOnceAndStopAtTheLimits() throws Exception {
+        DirRef root = reusedAtEveryLevel(4);
+        ObjectStore fresh = new ObjectStore(blocks);
+        TreeStats.Stats s = new TreeStats(fresh, TreeStats.Limits.DEFAULT, h -> java.util.Optional.empty()).of(root, 0);
+        assertThat(s.entries()).isEqualTo(64L + 64 * 64 + 64L * 64 * 64 + 64L * 64 * 64 * 64);
+        assertThat(s.depth()).isEqualTo(4);
+        assertThat(fresh.reads()).isLessThan(40);
+        assertThatThrownBy(() -> new TreeStats(store, new TreeStats.Limits(1_000_000, 512), h -> java.util.Optional.empty()).of(root, 0))
+                .isInstanceOf(TreeStats.LimitExceeded.class).hasMessageContaining("1000000");
+        assertThatThrownBy(() -> new TreeStats(store, new TreeStats.Limits(100_000_000, 3), h -> java.util.Optional.empty()).of(root, 0))
+                .isInstanceOf(TreeStats.LimitExceeded.class).hasMessageContaining("deep");
+        // Stats known for the top folder are used as they are, without reading it.
+        ObjectStore untouched = new ObjectStore(blocks);
+        TreeStats.Stats known = new TreeStats(untouched, TreeStats.Limits.DEFAULT, h -> java.util.Optional.of(new TreeStats.Stats(7, 2))).of(root, 0);
+        assertThat(known).isEqualTo(new TreeStats.Stats(7, 2));
+        assertThat(untouched.reads()).isZero();
+    }
+
+    @Test
+    void aVolumeRootMayNotHoldTheClientsStateFolder() throws Exception {
+        Entry f = file("status.json", "{}".getBytes());
+        DirRef state = DirectoryTree.build(List.of(f), store, TreeParams.DEFAULT);
+        DirRef root = DirectoryTree.build(List.of(Entry.directory(".sahara", state)), store, TreeParams.DEFAULT);
+        DirRef deeper = DirectoryTree.build(List.of(Entry.directory("p", root)), store, TreeParams.DEFAULT);
+        store.flush();
+        assertThatThrownBy(() -> TreeCheck.check(store, commit(root), NOTHING_KNOWN, stored()))
+                .isInstanceOf(MalformedObjectException.class).hasMessageContaining("reserved");
+        assertThat(TreeCheck.check(store, commit(deeper), NOTHING_KNOWN, stored()).complete()).isTrue();
+    }
 }

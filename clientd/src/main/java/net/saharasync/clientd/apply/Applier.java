@@ -82,8 +82,17 @@ public final class Applier {
         return this;
     }
 
+    /** The most a single apply creates, and how deep (a hostile tree can claim 64^5 files in 12 KB of objects). */
+    private net.saharasync.merkle.TreeStats.Limits limits = net.saharasync.merkle.TreeStats.Limits.DEFAULT;
+
+    public Applier limits(net.saharasync.merkle.TreeStats.Limits l) {
+        this.limits = l;
+        return this;
+    }
+
     public Result apply(DirRef from, DirRef to) throws IOException {
         List<Change> changes = TreeDiff.diff(objects, from, to);
+        checkLimits(changes);
         long total = 0;
         for (Change c : changes) {
             switch (c) {
@@ -99,6 +108,39 @@ public final class Applier {
         } finally {
             progress.finish();
         }
+    }
+
+    /**
+     * Refuses, before anything is written, a change that would create more entries than the
+     * limits allow, or any deeper than they allow: the new folders' sizes are counted with
+     * each distinct folder object read once.
+     */
+    private void checkLimits(List<Change> changes) {
+        net.saharasync.merkle.TreeStats stats = new net.saharasync.merkle.TreeStats(objects, limits, h -> Optional.empty());
+        long created = 0;
+        for (Change c : changes) {
+            Entry after = switch (c) {
+                case Change.Added a -> a.entry();
+                case Change.KindChanged k -> k.after();
+                case Change.Moved m -> m.after();
+                default -> null;
+            };
+            if (after == null) continue;
+            int depth = net.saharasync.merkle.Paths.split(c.path()).size();
+            if (depth > limits.maxDepth()) throw tooLarge(c.path() + " lies deeper than " + limits.maxDepth() + " levels");
+            created++;
+            try {
+                if (after.isDirectory() && !(c instanceof Change.Moved)) created += stats.of(after.dir(), depth).entries();
+            } catch (net.saharasync.merkle.TreeStats.LimitExceeded e) {
+                throw tooLarge(c.path() + ": " + e.getMessage());
+            }
+            if (created > limits.maxEntries()) throw tooLarge("it would create more than " + limits.maxEntries() + " files and folders");
+        }
+    }
+
+    private static net.saharasync.clientd.ClientException tooLarge(String why) {
+        return new net.saharasync.clientd.ClientException("refusing the volume's new tree, nothing written: " + why
+                + " (this client's limit; the tree may be hostile)");
     }
 
     private long bytesUnder(Entry e) {

@@ -20,6 +20,19 @@ final class Libc {
     static final int SYNC_FILE_RANGE_WRITE = 2;
     static final int AT_FDCWD = -100;
     static final int AT_SYMLINK_NOFOLLOW = 0x100;
+    static final int ENOENT = 2;
+    static final int EEXIST = 17;
+
+    /** {@code O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC} (read-only) for this architecture; empty where unknown. */
+    static java.util.OptionalInt openDirectoryNoFollow() {
+        if (!linux()) return java.util.OptionalInt.empty();
+        return switch (System.getProperty("os.arch", "")) {
+            case "amd64", "x86_64" -> java.util.OptionalInt.of(0x10000 | 0x20000 | 0x80000);
+            case "aarch64" -> java.util.OptionalInt.of(0x4000 | 0x8000 | 0x80000);
+            default -> java.util.OptionalInt.empty();
+        };
+    }
+
     /** {@code tv_nsec} value meaning "the current time". */
     static final long UTIME_NOW = (1L << 30) - 1;
 
@@ -35,6 +48,16 @@ final class Libc {
 
         /** {@code times}: access then modification time, each {@code tv_sec, tv_nsec} (struct timespec[2] on 64-bit Linux). */
         int utimensat(int dirfd, String path, @In long[] times, int flags);
+
+        int openat(int dirfd, String path, int flags, int mode);
+
+        int mkdirat(int dirfd, String path, int mode);
+
+        int renameat(int olddirfd, String oldpath, int newdirfd, String newpath);
+
+        int linkat(int olddirfd, String oldpath, int newdirfd, String newpath, int flags);
+
+        int fsync(int fd);
     }
 
     private Libc() {}

@@ -23,26 +23,44 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import net.saharasync.clientd.ClientException;
 
 /** {@link SyncFs} on the real file system, rooted at the synced folder. */
 public final class LocalFs implements SyncFs {
-    /** Temp files are named with this prefix (and ignored by the scanner). */
-    public static final String TEMP_PREFIX = ".sahara-tmp-";
     private static final DateTimeFormatter TRASH_STAMP = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HHmmss.SSS");
     private static final AtomicLong TRASH_SEQ = new AtomicLong();
 
     private final Path root;
-    private final Path trash;
+    /** The trash folder as names under the root (reached without following links), or the root itself if it lies elsewhere. */
+    private final Path trashBase;
+    private final List<String> trashNames;
+    private final TempNames temps;
     private final Optional<FileSystemBarrier> barrier;
 
+    /** With a temp-name key of its own (tests). */
     public LocalFs(Path root, Path trash) {
+        this(root, trash, new TempNames(TempNames.newKey()));
+    }
+
+    public LocalFs(Path root, Path trash, TempNames temps) {
         this.root = root.toAbsolutePath().normalize();
-        this.trash = trash.toAbsolutePath().normalize();
+        Path t = trash.toAbsolutePath().normalize();
+        if (t.startsWith(this.root) && !t.equals(this.root)) {
+            this.trashBase = this.root;
+            this.trashNames = new RelPath(this.root.relativize(t).toString().replace(java.io.File.separatorChar, '/')).names();
+        } else {
+            this.trashBase = t;
+            this.trashNames = List.of();
+        }
+        this.temps = temps;
         this.barrier = FileSystemBarrier.forFolder(this.root);
+    }
+
+    @Override
+    public boolean isOwnTemp(String name) {
+        return temps.isOurs(name);
     }
 
     public Path root() {
@@ -56,6 +74,9 @@ public final class LocalFs implements SyncFs {
     private Path resolve(RelPath p) throws IOException {
         Path at = root;
         List<String> names = p.names();
+        if (net.saharasync.merkle.Names.reserved(p.path())) {
+            throw new ClientException("refusing " + p + ": the client's own state folder is never synced");
+        }
         for (int i = 0; i < names.size(); i++) {
             at = at.resolve(names.get(i));
             if (i < names.size() - 1 && !directoryOrAbsent(at)) {
@@ -555,7 +576,7 @@ public final class LocalFs implements SyncFs {
 
     @Override
     public void deleteTemp(RelPath p) throws IOException {
-        if (!p.name().startsWith(TEMP_PREFIX)) throw new IllegalArgumentException(p + " is not a temp file");
+        if (!temps.isOurs(p.name())) throw new IllegalArgumentException(p + " is not a temp file of this client");
         Path at = resolve(p);
         if (Files.isRegularFile(at, LinkOption.NOFOLLOW_LINKS)) Files.deleteIfExists(at);
     }
@@ -574,20 +595,20 @@ public final class LocalFs implements SyncFs {
         }
     }
 
-    /** Moves (or, to keep the original in place, hard-links) a file into a fresh trash folder, same relative path. */
+    /**
+     * Moves (or, to keep the original in place, hard-links) a file into a fresh trash folder,
+     * same relative path. Both ends are reached name by name without following a link
+     * ({@link NoFollowDirs}): neither a symlink planted among the trash's folders nor one
+     * swapped in above the file can send it outside the synced folder.
+     */
     private void keepInTrash(RelPath p, Path at, boolean move) throws IOException {
-        Path dest = trash.resolve(LocalDateTime.now().format(TRASH_STAMP) + "-" + TRASH_SEQ.incrementAndGet()).resolve(p.path());
-        Files.createDirectories(dest.getParent());
-        if (move) {
-            Files.move(at, dest, StandardCopyOption.ATOMIC_MOVE);
-        } else if (Files.isSymbolicLink(at)) {
-            Files.createSymbolicLink(dest, Files.readSymbolicLink(at));
-        } else {
-            try {
-                Files.createLink(dest, at);
-            } catch (UnsupportedOperationException | IOException noLinks) {
-                Files.copy(at, dest, LinkOption.NOFOLLOW_LINKS, StandardCopyOption.COPY_ATTRIBUTES);
-            }
+        List<String> into = new ArrayList<>(trashNames);
+        into.add(LocalDateTime.now().format(TRASH_STAMP) + "-" + TRASH_SEQ.incrementAndGet());
+        into.addAll(p.parent().names());
+        try (NoFollowDirs.Dir from = NoFollowDirs.open(root, p.parent().names(), false);
+                NoFollowDirs.Dir to = NoFollowDirs.open(trashBase, into, true)) {
+            if (move) NoFollowDirs.rename(from, p.name(), to, p.name());
+            else NoFollowDirs.linkOrCopy(from, p.name(), to, p.name());
         }
     }
 
@@ -596,10 +617,16 @@ public final class LocalFs implements SyncFs {
      * The only place the client deletes anything for good.
      */
     public int expireTrash(java.time.Duration keep) throws IOException {
-        if (!Files.isDirectory(trash)) return 0;
         LocalDateTime cutoff = LocalDateTime.now().minus(keep);
         int n = 0;
-        try (DirectoryStream<Path> s = Files.newDirectoryStream(trash)) {
+        NoFollowDirs.Dir dir;
+        try {
+            dir = NoFollowDirs.open(trashBase, trashNames, false);
+        } catch (NoSuchFileException none) {
+            return 0;
+        }
+        // Listed and deleted through the trash folder's own handle: never through a link put in its place.
+        try (dir; DirectoryStream<Path> s = Files.newDirectoryStream(dir.entry("."))) {
             for (Path d : s) {
                 String name = d.getFileName().toString();
                 LocalDateTime when;
@@ -609,7 +636,7 @@ public final class LocalFs implements SyncFs {
                     continue;
                 }
                 if (when.isBefore(cutoff)) {
-                    try (var walk = Files.walk(d)) {
+                    try (var walk = Files.walk(dir.entry(name))) {
                         for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
                     }
                     n++;
@@ -619,8 +646,8 @@ public final class LocalFs implements SyncFs {
         return n;
     }
 
-    private static Path tempBeside(Path target) {
-        return target.resolveSibling(TEMP_PREFIX + Long.toHexString(ThreadLocalRandom.current().nextLong()));
+    private Path tempBeside(Path target) {
+        return target.resolveSibling(temps.fresh());
     }
 
     /**

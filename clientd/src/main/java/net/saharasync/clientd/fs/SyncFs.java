@@ -171,6 +171,13 @@ public interface SyncFs {
     /** Moves a file or symlink to the trash if it still matches {@code expected}. */
     void trash(RelPath p, FileStat expected) throws IOException;
 
+    /**
+     * Whether {@code name} is one of this client's own temp files (a crashed write's leftover).
+     * Only such names are skipped by a scan and deleted by {@link #deleteTemp}: any other name,
+     * however it looks, is the user's.
+     */
+    boolean isOwnTemp(String name);
+
     /** Deletes a temp file a crashed write left behind (only names with the temp prefix; nothing else is ever deleted outright). */
     void deleteTemp(RelPath p) throws IOException;
 

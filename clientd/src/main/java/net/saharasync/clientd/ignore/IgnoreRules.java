@@ -8,7 +8,7 @@ import org.eclipse.jgit.ignore.FastIgnoreRule;
 import org.eclipse.jgit.ignore.IgnoreNode;
 
 /**
- * What is never synced: the client's own state ({@code .sahara/}) and temp files, editor and
+ * What is never synced: the client's own state ({@code .sahara} at the root), editor and
  * OS litter by default, plus the rules of {@code .saharaignore} at the folder's root, in
  * gitignore syntax (JGit's matcher, so patterns mean exactly what they mean in git; a
  * {@code !pattern} there can bring back a default). The ignore file itself syncs, so every
@@ -17,8 +17,11 @@ import org.eclipse.jgit.ignore.IgnoreNode;
 public final class IgnoreRules {
     public static final String FILE_NAME = ".saharaignore";
 
-    /** Ignored whatever the user writes: the client's state and temp files. */
-    private static final List<String> ALWAYS = List.of("/.sahara/", ".sahara-tmp-*");
+    /**
+     * Ignored whatever the user writes: the client's state. (Its temp files are told by their
+     * keyed names, see {@code TempNames}, not by a pattern a user's file could match.)
+     */
+    private static final List<String> ALWAYS = List.of("/.sahara");
 
     /** Ignored unless the ignore file says otherwise. */
     public static final List<String> DEFAULTS = List.of(
@@ -43,6 +46,12 @@ public final class IgnoreRules {
         List<FastIgnoreRule> rules = new ArrayList<>(node(DEFAULTS).getRules());
         rules.addAll(extra.getRules());
         return new IgnoreRules(node(ALWAYS), new IgnoreNode(rules));
+    }
+
+    /** The defaults followed by the rules of an ignore file's text ("" for none). */
+    public static IgnoreRules withText(String text) throws IOException {
+        if (text.isEmpty()) return defaults();
+        return withFile(new java.io.ByteArrayInputStream(text.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
     }
 
     private static IgnoreNode node(List<String> patterns) {

@@ -26,6 +26,7 @@ public final class LocalIndex implements AutoCloseable {
     public record Base(Hash commit, DirRef root) {}
 
     private static final ByteBuffer BASE_KEY = LmdbEnvironment.constantKey("base");
+    private static final ByteBuffer RULES_KEY = LmdbEnvironment.constantKey("synced-ignore");
 
     private final LmdbEnvironment env;
     private final LmdbBlockStore objects;
@@ -78,6 +79,26 @@ public final class LocalIndex implements AutoCloseable {
         v.put((byte) base.root().height()).flip();
         env.write(txn -> {
             txn.put(state, BASE_KEY, v);
+            return null;
+        });
+    }
+
+    /**
+     * The ignore file's text as of the last cycle that ended agreed: paths it ignored and the
+     * folder does not hold were never written here, so if the rules no longer ignore them they
+     * are missing here, not deleted (see {@code Scanner.base}).
+     */
+    public Optional<String> syncedIgnoreRules() {
+        return env.read(txn -> txn.get(state, RULES_KEY).map(b -> StandardCharsets.UTF_8.decode(b.duplicate()).toString()));
+    }
+
+    public void setSyncedIgnoreRules(String text) {
+        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+        ByteBuffer v = ByteBuffer.allocateDirect(Math.max(1, bytes.length));
+        v.put(bytes).flip();
+        env.write(txn -> {
+            if (bytes.length == 0) txn.delete(state, RULES_KEY);
+            else txn.put(state, RULES_KEY, v);
             return null;
         });
     }

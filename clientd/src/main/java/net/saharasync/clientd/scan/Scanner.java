@@ -58,7 +58,8 @@ public final class Scanner {
     public record Result(DirRef root, Map<String, FileStat> observed, Map<String, Optional<FileState>> indexChanges,
                          Map<Hash, ChunkLocation> chunkLocations, List<String> unsettled, List<String> unsyncable,
                          List<RelPath> tempFiles, java.util.Set<String> ignoredFiles, long filesHashed, long bytesHashed,
-                         Map<Hash, byte[]> smallChunks, boolean partial, java.util.Set<String> listedFolders) {}
+                         Map<Hash, byte[]> smallChunks, boolean partial, java.util.Set<String> listedFolders,
+                         java.util.Set<String> notHere, java.util.Set<String> missingHere) {}
 
     /**
      * What may have changed in the folder since the scan that produced {@code previous} (the
@@ -134,6 +135,13 @@ public final class Scanner {
 
     private Hashed hashed = (p, c, w) -> {};
 
+    /** The base tree: where entries this machine does not hold come from (see {@link #carried}). */
+    private Optional<DirRef> baseRoot = Optional.empty();
+    /** Paths of the tree that are carried from base and not in the folder. */
+    private final java.util.Set<String> notHere = new java.util.HashSet<>();
+    /** Those of them that are not ignored: files of the volume this machine should hold and does not. */
+    private final java.util.Set<String> missingHere = new java.util.HashSet<>();
+
     public Scanner(SyncFs fs, IgnoreRules ignore, LocalIndex index, ObjectStore objects, Chunker chunker, TreeParams params,
                    Function<String, Optional<Entry>> baseEntry, long nowNanos) {
         this.startNanos = nowNanos;
@@ -150,6 +158,22 @@ public final class Scanner {
         this.progress = p;
         return this;
     }
+
+    /**
+     * The base tree, whose entries this machine does not hold are carried into the scanned tree
+     * unchanged instead of read as deletions: ignored paths (ignoring a path stops syncing it
+     * here; it never deletes it elsewhere), and paths the {@code previous} rules (those of the
+     * last agreed cycle) ignored, which were never written here: if the rules no longer ignore
+     * them they are {@link Result#missingHere}, to be written, not deleted from the volume.
+     */
+    public Scanner base(Optional<DirRef> base, IgnoreRules previous) {
+        this.baseRoot = base;
+        this.previousIgnore = previous;
+        return this;
+    }
+
+    /** The rules the folder was last agreed under: what they ignored and the folder lacks was never here. */
+    private IgnoreRules previousIgnore;
 
     public Scanner hashed(Hashed h) {
         this.hashed = h;
@@ -215,7 +239,7 @@ public final class Scanner {
             }
         }
         return new Result(root, observed, indexChanges, chunkLocations, unsettled, unsyncable, tempFiles, ignoredFiles, filesHashed, bytesHashed,
-                smallChunks, changes.isPresent(), listedFolders);
+                smallChunks, changes.isPresent(), listedFolders, notHere, missingHere);
     }
 
     /**
@@ -265,7 +289,8 @@ public final class Scanner {
                     continue;
                 }
                 RelPath p = dir.child(name);
-                if (name.startsWith(net.saharasync.clientd.fs.LocalFs.TEMP_PREFIX)) {
+                if (dir.isRoot() && name.equals(Names.RESERVED_AT_ROOT)) continue; // the client's state: never synced
+                if (fs.isOwnTemp(name)) {
                     tempFiles.add(p);
                     continue;
                 }
@@ -292,6 +317,7 @@ public final class Scanner {
             Entry was = before.get(name);
             entries.add(Entry.directory(name, directory(dir.child(name), was != null && was.isDirectory() ? Optional.of(was.dir()) : Optional.empty())));
         }
+        carried(dir, entries);
         entries.sort((a, b) -> Names.compare(a.name(), b.name()));
         if (partial) {
             // Files indexed here and not seen now (deleted, or no longer files) leave the index,
@@ -307,6 +333,34 @@ public final class Scanner {
             }
         }
         return DirectoryTree.build(entries, objects, params);
+    }
+
+    /**
+     * Adds to a listed folder's entries those of base's entries at names the folder does not
+     * hold that are not this machine's to delete: ignored ones now or under the rules of the
+     * last agreed cycle. Never the reserved state folder. Cheap when nothing is
+     * carried: the folder's base node is looked up, and its entries read only when the names
+     * differ from what was found.
+     */
+    private void carried(RelPath dir, List<Entry> entries) {
+        if (baseRoot.isEmpty()) return;
+        Optional<DirRef> there = dir.isRoot() ? baseRoot
+                : DirectoryTree.lookupPath(objects, baseRoot.get(), dir.path()).filter(Entry::isDirectory).map(Entry::dir);
+        if (there.isEmpty()) return;
+        List<Entry> inBase = DirectoryTree.entries(objects, there.get());
+        java.util.Set<String> here = new java.util.HashSet<>(entries.size() * 2);
+        for (Entry e : entries) here.add(e.name());
+        for (Entry e : inBase) {
+            if (here.contains(e.name())) continue;
+            String path = Paths.join(dir.path(), e.name());
+            if (Names.reserved(path)) continue;
+            boolean ignored = ignore.ignored(path, e.isDirectory());
+            if (ignored || (previousIgnore != null && previousIgnore.ignoredWhere(path, e.isDirectory()))) {
+                entries.add(e);
+                notHere.add(path);
+                if (!ignored) missingHere.add(path);
+            }
+        }
     }
 
     private Optional<Entry> file(SyncFs.Folder folder, RelPath p, FileStat s, Optional<FileState> known) throws IOException {

@@ -21,7 +21,10 @@ class IgnoreRulesTest {
         assertThat(r.ignored("notes.swp", false)).isTrue();
         assertThat(r.ignored("keep.swp", false)).as("negated default").isFalse();
         assertThat(r.ignored(".sahara", true)).isTrue();
-        assertThat(r.ignored("x/.sahara-tmp-1", false)).isTrue();
+        assertThat(r.ignored(".sahara", false)).isTrue();
+        assertThat(r.ignored("x/.sahara", true)).as("only the root's is the client's").isFalse();
+        // A name like the client's temp files is the user's: only keyed names are the client's (TempNames).
+        assertThat(r.ignored("x/.sahara-tmp-1", false)).isFalse();
     }
 
     @Test

@@ -22,7 +22,8 @@ import net.saharasync.merkle.TreeCheck;
  * {@code POST /v1/volumes/{volume}/commits {"commit": HEX, "expected": HEX|null}}: moves the
  * head by compare-and-swap. Before that, every object the commit reaches must be there and
  * usable by the caller (409 {@code missing_objects}, listing them), its trees must hold
- * together (400 {@code invalid_tree}) and its parents must include the expected head and be
+ * together (400 {@code invalid_tree}), stay within the host's entry and depth limits (400
+ * {@code tree_too_large}), and its parents must include the expected head and be
  * commits of this volume (400 {@code bad_parent}). The answer comes after the LMDB
  * transaction is durable; subscribers hear of the new head at once.
  */
@@ -62,6 +63,13 @@ final class CommitRoute {
         }
         Commit c = (Commit) objects.read(commit);
         checkParents(v, c, expected, objects);
+        net.saharasync.merkle.TreeStats sizes = new net.saharasync.merkle.TreeStats(objects, limits.tree(), store.treeSizes()::get);
+        try {
+            sizes.of(c.root(), 0);
+        } catch (net.saharasync.merkle.TreeStats.LimitExceeded e) {
+            throw new HostException(400, "tree_too_large", e.getMessage() + " (this host's limit per commit)");
+        }
+        store.treeSizes().record(sizes.computed());
 
         Volumes.CasResult result;
         synchronized (events.lock(v.id())) {

@@ -23,6 +23,7 @@ import net.saharasync.blockstore.lmdb.LmdbEnvironment;
  * history    vol(8) seq(8)   -> commit(32) accepted(8) user(8)
  * reach      vol(8) hash(32) -> 1   every object reachable from any commit the volume ever had
  * uploads    user(8) hash(32)-> 1   every block the user uploaded
+ * treesizes  hash(32)        -> entries(8) depth(4)   a folder object's size as a folder (derived)
  * </pre>
  * Several processes may open it at once (LMDB's lock file): {@code sahara user add} works while
  * the host runs, and the host reads accounts per request, never from a cache.
@@ -33,6 +34,7 @@ public final class HostStore implements AutoCloseable {
     private final Accounts accounts;
     private final Volumes volumes;
     private final BlockAccess access;
+    private final TreeSizes treeSizes;
 
     private HostStore(LmdbEnvironment env) {
         this.env = env;
@@ -41,6 +43,7 @@ public final class HostStore implements AutoCloseable {
         LmdbEnvironment.Table reach = env.table("reach");
         this.volumes = new Volumes(env, reach);
         this.access = new BlockAccess(env, reach);
+        this.treeSizes = new TreeSizes(env);
         // The empty block is everybody's (a zero-length file has it as content): knowing it reveals nothing.
         blocks.putAll(List.of(Block.of(new byte[0])));
     }
@@ -98,6 +101,10 @@ public final class HostStore implements AutoCloseable {
             access.recordUploads(user, uploaded.stream().map(net.saharasync.blockstore.BlockStore.StoredBlock::hash).toList());
             return put;
         });
+    }
+
+    public TreeSizes treeSizes() {
+        return treeSizes;
     }
 
     public BlockAccess access() {

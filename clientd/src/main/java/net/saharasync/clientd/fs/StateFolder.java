@@ -1,0 +1,62 @@
+package net.saharasync.clientd.fs;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import net.saharasync.clientd.ClientException;
+import net.saharasync.merkle.Names;
+
+/**
+ * The client's state folder, {@code DIR/.sahara}: made and checked without following links
+ * before anything is kept in it (a symlink in its place, or in place of its {@code db} or
+ * {@code trash}, is refused rather than written through), and the key of this folder's temp
+ * names ({@link TempNames}) kept there, owner-only.
+ */
+public final class StateFolder {
+    static final String TEMP_KEY = "tempkey";
+
+    private StateFolder() {}
+
+    /** Makes (or checks) the state folder and its {@code db} folder; returns this folder's temp names. */
+    public static TempNames prepare(Path folder) {
+        Path root = folder.toAbsolutePath().normalize();
+        try {
+            NoFollowDirs.open(root, List.of(Names.RESERVED_AT_ROOT, "db"), true).close();
+            try (NoFollowDirs.Dir state = NoFollowDirs.open(root, List.of(Names.RESERVED_AT_ROOT), false)) {
+                return new TempNames(key(state));
+            }
+        } catch (IOException e) {
+            throw new ClientException("cannot use the state folder " + root.resolve(Names.RESERVED_AT_ROOT) + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static byte[] key(NoFollowDirs.Dir state) throws IOException {
+        Path f = state.entry(TEMP_KEY);
+        try (FileChannel ch = FileChannel.open(f, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
+            ByteBuffer b = ByteBuffer.allocate(64);
+            while (b.hasRemaining() && ch.read(b) >= 0) {
+                // the whole (short) file
+            }
+            if (b.position() >= 32) return java.util.Arrays.copyOf(b.array(), b.position());
+            // shorter: a write cut off before it was durable; made anew below
+        } catch (java.nio.file.NoSuchFileException absent) {
+            // first use
+        }
+        byte[] key = TempNames.newKey();
+        Path tmp = state.entry(TEMP_KEY + ".new");
+        java.nio.file.Files.deleteIfExists(tmp);
+        try (FileChannel ch = FileChannel.open(tmp, java.util.Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS),
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")))) {
+            ch.write(ByteBuffer.wrap(key));
+            ch.force(true);
+        }
+        java.nio.file.Files.move(tmp, f, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        state.fsync();
+        return key;
+    }
+}
