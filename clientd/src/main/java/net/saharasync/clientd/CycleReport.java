@@ -11,4 +11,15 @@ import java.util.List;
  */
 public record CycleReport(boolean agreed, long seq, String head, long bytesSent, long bytesReceived, int filesUp, int filesDown,
                           int conflicts, long millis, List<String> skipped, List<String> unsettled, long bytesHashed,
-                          int foldersListed, boolean fullScan) {}
+                          int foldersListed, boolean fullScan) {
+    /**
+     * This pass followed by {@code next} of the same cycle (a merge that changed the ignore file
+     * runs once more under the new rules): the counts add up, the state is the last pass's.
+     */
+    public CycleReport then(CycleReport next) {
+        return new CycleReport(next.agreed, next.seq, next.head, bytesSent + next.bytesSent, bytesReceived + next.bytesReceived,
+                filesUp + next.filesUp, filesDown + next.filesDown, conflicts + next.conflicts, millis + next.millis,
+                next.skipped, next.unsettled, bytesHashed + next.bytesHashed, foldersListed + next.foldersListed,
+                fullScan || next.fullScan);
+    }
+}

@@ -243,8 +243,9 @@ public final class SyncEngine implements AutoCloseable {
             CycleReport r = null;
             for (int pass = 0; pass < 3; pass++) {
                 cycleRules = ignoreText();
-                r = cycleWith(pass == 0 ? changed : Optional.empty());
-                if (!r.agreed() || ignoreText().equals(cycleRules)) break;
+                CycleReport p = cycleWith(pass == 0 ? changed : Optional.empty());
+                r = r == null ? p : r.then(p);
+                if (!p.agreed() || ignoreText().equals(cycleRules)) break;
             }
             return r;
         } finally {
