@@ -25,7 +25,7 @@ final class JoinCommand implements Callable<Integer> {
     @Option(names = "--token", required = true, description = "A device token (from `sahara user add` or `sahara user token`).")
     String token;
 
-    @Option(names = "--volume", defaultValue = "default", description = "Volume name or id; created if the user has none by that name (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--volume", defaultValue = "default", description = "Volume name or id: one of yours or a share you accepted (`sahara volume accept`); created if none has that name; a name several volumes have must be given as an id (default: ${DEFAULT-VALUE}).")
     String volume;
 
     @Option(names = "--device", description = "This machine's name in conflict copies and history (default: the host name).")
@@ -40,9 +40,10 @@ final class JoinCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         String dev = device != null ? device : InetAddress.getLocalHost().getHostName();
-        ClientConfig c = Join.join(url, token, dir, volume, dev, Optional.ofNullable(fingerprint));
-        spec.commandLine().getOut().printf("%s now syncs volume %s of %s as device '%s'. Start it with: sahara sync %s%n",
-                dir, c.volume(), url, c.device(), dir);
+        Join.Joined j = Join.joinVolume(url, token, dir, volume, dev, Optional.ofNullable(fingerprint));
+        ClientConfig c = j.config();
+        spec.commandLine().getOut().printf("%s now syncs %s on %s as device '%s'. Start it with: sahara sync %s%n",
+                dir, j.describe(), url, c.device(), dir);
         return 0;
     }
 

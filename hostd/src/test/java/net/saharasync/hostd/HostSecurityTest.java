@@ -86,8 +86,17 @@ class HostSecurityTest {
         assertThat(bob.missing(List.of(f.content(), c))).containsExactly(c);
         assertThat(bob.fetch(List.of(f.content())).status()).isEqualTo(200);
 
-        // Once alice grants read access, bob sees the volume and its blocks, but cannot commit.
-        assertThat(alice.putJson("/v1/volumes/" + vol + "/grants/bob", Map.of("access", "read")).status()).isEqualTo(200);
+        // Once alice shares it for reading and bob accepts, bob sees the volume and its blocks, but cannot commit.
+        TestClient.Reply shared = alice.putJson("/v1/volumes/" + vol + "/grants/bob", Map.of("access", "read"));
+        assertThat(shared.status()).isEqualTo(200);
+        assertThat(shared.json().get("state").asText()).isEqualTo("invited");
+        // An invitation alone gives nothing: no listing, no head, no blocks.
+        assertThat(bob.get("/v1/volumes").json().get("volumes")).hasSize(1);
+        assertThat(bob.get("/v1/volumes/" + vol + "/head").status()).isEqualTo(404);
+        assertThat(bob.missing(List.of(c, root.root()))).hasSize(2);
+        assertThat(bob.get("/v1/invitations").json().get("invitations").get(0).get("owner").asText()).isEqualTo("alice");
+        assertThat(bob.postJson("/v1/volumes/" + vol + "/accept", Map.of()).status()).isEqualTo(200);
+        assertThat(bob.get("/v1/invitations").json().get("invitations")).isEmpty();
         assertThat(bob.get("/v1/volumes").json().get("volumes")).hasSize(2);
         assertThat(bob.get("/v1/volumes/" + vol + "/head").json().get("head").asText()).isEqualTo(c.toHex());
         assertThat(bob.missing(hers)).isEmpty();
@@ -100,6 +109,27 @@ class HostSecurityTest {
         // Revoking the grant hides it all again.
         assertThat(alice.putJson("/v1/volumes/" + vol + "/grants/bob", Map.of("access", "none")).status()).isEqualTo(200);
         assertThat(bob.missing(List.of(c, root.root()))).hasSize(2);
+    }
+
+    @Test
+    void aShareIsAnInvitationUntilAcceptedAndCanBeDeclinedOrLeft() {
+        String vol = alice.createVolume("default");
+        // Nobody can accept an invitation that was not made, or accept for someone else.
+        assertThat(bob.postJson("/v1/volumes/" + vol + "/accept", Map.of()).status()).isEqualTo(404);
+        alice.putJson("/v1/volumes/" + vol + "/grants/bob", Map.of("access", "write"));
+        assertThat(alice.get("/v1/volumes/" + vol + "/members").json().toString()).contains("\"state\":\"invited\"");
+        assertThat(bob.get("/v1/volumes/" + vol).status()).isEqualTo(404);
+        assertThat(bob.send(bob.request("/v1/volumes/" + vol + "/membership").DELETE().build()).status()).isEqualTo(200);
+        assertThat(bob.postJson("/v1/volumes/" + vol + "/accept", Map.of()).status()).isEqualTo(404);
+        // Invited again and accepted: then a change of level applies at once.
+        alice.putJson("/v1/volumes/" + vol + "/grants/bob", Map.of("access", "write"));
+        assertThat(bob.postJson("/v1/volumes/" + vol + "/accept", Map.of()).json().get("access").asText()).isEqualTo("write");
+        assertThat(alice.putJson("/v1/volumes/" + vol + "/grants/bob", Map.of("access", "read")).json().get("state").asText()).isEqualTo("granted");
+        assertThat(bob.get("/v1/volumes/" + vol).json().get("access").asText()).isEqualTo("read");
+        // Leaving a share; an owner cannot leave their own volume.
+        assertThat(bob.send(bob.request("/v1/volumes/" + vol + "/membership").DELETE().build()).status()).isEqualTo(200);
+        assertThat(bob.get("/v1/volumes/" + vol).status()).isEqualTo(404);
+        assertThat(alice.send(alice.request("/v1/volumes/" + vol + "/membership").DELETE().build()).status()).isEqualTo(400);
     }
 
     @Test

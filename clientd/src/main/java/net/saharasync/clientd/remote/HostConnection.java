@@ -16,7 +16,15 @@ public interface HostConnection extends AutoCloseable {
     /** A volume's head: its sequence number (0 before the first commit) and commit. */
     record Head(long seq, Optional<Hash> commit) {}
 
-    record Volume(String id, String name, ChunkerParams chunking, Head head) {}
+    /**
+     * A volume as the host lists it: {@code owner} is the owner's user name, {@code access} the
+     * caller's (owner, write, read), {@code entries} the files, symlinks and folders at its head.
+     */
+    record Volume(String id, String name, ChunkerParams chunking, Head head, String owner, String access, long entries) {
+        public Volume(String id, String name, ChunkerParams chunking, Head head) {
+            this(id, name, chunking, head, "", "owner", 0);
+        }
+    }
 
     /** The outcome of a compare-and-swap commit. */
     sealed interface CommitResult permits Accepted, Moved {}

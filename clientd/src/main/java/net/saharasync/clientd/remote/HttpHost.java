@@ -229,7 +229,47 @@ public final class HttpHost implements HostConnection {
     private static Volume volume(JsonNode v) {
         JsonNode c = v.get("chunking");
         return new Volume(v.get("id").asText(), v.get("name").asText(),
-                new ChunkerParams(c.get("min").asInt(), c.get("avg").asInt(), c.get("max").asInt()), head(v));
+                new ChunkerParams(c.get("min").asInt(), c.get("avg").asInt(), c.get("max").asInt()), head(v),
+                v.path("owner").asText(""), v.path("access").asText(""), v.path("entries").asLong(0));
+    }
+
+    /** The caller's user name ({@code GET /v1/me}). */
+    public String userName() throws IOException {
+        return json("GET", "/v1/me", null).path("user").asText();
+    }
+
+    /** A volume shared with the caller that waits to be accepted: id, name, owner's name, access offered. */
+    public record Invitation(String id, String name, String owner, String access) {}
+
+    public List<Invitation> invitations() throws IOException {
+        List<Invitation> out = new ArrayList<>();
+        for (JsonNode v : json("GET", "/v1/invitations", null).path("invitations")) {
+            out.add(new Invitation(v.path("id").asText(), v.path("name").asText(), v.path("owner").asText(), v.path("access").asText()));
+        }
+        return out;
+    }
+
+    /** Accepts an invitation; the volume as the caller now sees it. */
+    public Volume accept(String volumeId) throws IOException {
+        return volume(json("POST", "/v1/volumes/" + volumeId + "/accept", JSON.createObjectNode()));
+    }
+
+    /** Declines an invitation or leaves a shared volume. */
+    public void leave(String volumeId) throws IOException {
+        json("DELETE", "/v1/volumes/" + volumeId + "/membership", null);
+    }
+
+    /** Shares a volume the caller owns with {@code user} (read, write, or none to unshare); the host's state: invited, granted or removed. */
+    public String share(String volumeId, String user, String access) throws IOException {
+        return json("PUT", "/v1/volumes/" + volumeId + "/grants/" + java.net.URLEncoder.encode(user, java.nio.charset.StandardCharsets.UTF_8),
+                JSON.createObjectNode().put("access", access)).path("state").asText();
+    }
+
+    /** Who has access to a volume the caller owns, and who is invited: "name access state" lines' parts. */
+    public List<JsonNode> members(String volumeId) throws IOException {
+        List<JsonNode> out = new ArrayList<>();
+        json("GET", "/v1/volumes/" + volumeId + "/members", null).path("members").forEach(out::add);
+        return out;
     }
 
     private static Head head(JsonNode v) {

@@ -63,7 +63,18 @@ final class VolumeRoutes {
         Optional<Volumes.Head> h = store.volumes().head(v.id());
         m.put("head", h.map(x -> x.commit().toHex()).orElse(null));
         m.put("seq", h.map(Volumes.Head::seq).orElse(0L));
+        m.put("entries", h.map(x -> entries(x.commit())).orElse(0L));
         return m;
+    }
+
+    /** Files, symlinks and folders in a commit's tree (recorded sizes; a folder accepted before they were recorded is walked once). */
+    private long entries(net.saharasync.blockstore.Hash commit) {
+        net.saharasync.merkle.ObjectStore objects = new net.saharasync.merkle.ObjectStore(store.blocks());
+        net.saharasync.merkle.Commit c = (net.saharasync.merkle.Commit) objects.read(commit);
+        net.saharasync.merkle.TreeStats sizes = new net.saharasync.merkle.TreeStats(objects, limits.tree(), store.treeSizes()::get);
+        long n = sizes.of(c.root(), 0).entries();
+        store.treeSizes().record(sizes.computed());
+        return n;
     }
 
     void list(HttpServerExchange ex) {
@@ -114,8 +125,55 @@ final class VolumeRoutes {
             default -> throw HostException.badRequest("access must be read, write or none");
         };
         User u = store.accounts().user(name).orElseThrow(() -> HostException.notFound("no user " + name));
-        store.volumes().grant(v.id(), u.id(), level);
-        Exchanges.sendJson(ex, 200, Map.of("volume", v.idHex(), "user", u.name(), "access", level.name().toLowerCase()));
+        Volumes.GrantOutcome outcome = store.volumes().grant(v.id(), u.id(), level);
+        Exchanges.sendJson(ex, 200, Map.of("volume", v.idHex(), "user", u.name(), "access", level.name().toLowerCase(),
+                "state", outcome.name().toLowerCase()));
+    }
+
+    /** {@code GET /v1/invitations}: volumes shared with the caller, waiting to be accepted (they give no access until then). */
+    void invitations(HttpServerExchange ex) {
+        Principal p = Exchanges.principal(ex);
+        List<Map<String, Object>> out = store.volumes().invitations(p.userId()).stream().map(va -> {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("id", va.volume().idHex());
+            m.put("name", va.volume().name());
+            m.put("owner", store.accounts().user(va.volume().owner()).map(User::name).orElse("?"));
+            m.put("access", va.access().name().toLowerCase());
+            return m;
+        }).toList();
+        Exchanges.sendJson(ex, 200, Map.of("invitations", out));
+    }
+
+    /** {@code POST /v1/volumes/{volume}/accept}: takes an invitation; the volume is then the caller's to sync. */
+    void accept(HttpServerExchange ex) {
+        Principal p = Exchanges.principal(ex);
+        String text = Exchanges.param(ex, "volume");
+        long id = Volumes.parseId(text).orElseThrow(() -> HostException.notFound("no invitation to volume " + text));
+        if (!store.volumes().accept(p.userId(), id)) throw HostException.notFound("no invitation to volume " + text);
+        Volume v = store.volumes().get(id).orElseThrow(() -> HostException.notFound("no volume " + text));
+        Exchanges.sendJson(ex, 200, describe(v, store.volumes().access(p.userId(), id)));
+    }
+
+    /** {@code DELETE /v1/volumes/{volume}/membership}: declines an invitation or leaves a shared volume. */
+    void leave(HttpServerExchange ex) {
+        Principal p = Exchanges.principal(ex);
+        String text = Exchanges.param(ex, "volume");
+        long id = Volumes.parseId(text).orElseThrow(() -> HostException.notFound("no volume " + text));
+        if (!store.volumes().leave(p.userId(), id)) throw HostException.notFound("no invitation to or share of volume " + text);
+        Exchanges.sendJson(ex, 200, Map.of("volume", text, "left", true));
+    }
+
+    /** {@code GET /v1/volumes/{volume}/members}: who has access and who is invited (owner only). */
+    void members(HttpServerExchange ex) {
+        Volume v = volume(store, ex, Access.OWNER);
+        List<Map<String, Object>> out = store.volumes().members(v.id()).stream().map(m -> {
+            Map<String, Object> e = new LinkedHashMap<>();
+            e.put("user", store.accounts().user(m.user()).map(User::name).orElse("?"));
+            e.put("access", m.access().name().toLowerCase());
+            e.put("state", m.invited() ? "invited" : "accepted");
+            return e;
+        }).toList();
+        Exchanges.sendJson(ex, 200, Map.of("volume", v.idHex(), "members", out));
     }
 
     /** {@code GET .../commits?before=SEQ&limit=N}: newest first. */

@@ -54,14 +54,49 @@ public final class Volumes {
     private final LmdbEnvironment.Table heads;
     private final LmdbEnvironment.Table history;
     private final LmdbEnvironment.Table reach;
+    private final LmdbEnvironment.Table invites;
+    private final LmdbEnvironment.Table meta;
+    private static final String SHARES_ARE_INVITATIONS = "shares-are-invitations";
 
     Volumes(LmdbEnvironment env, LmdbEnvironment.Table reach) {
         this.env = env;
         this.volumes = env.table("volumes");
         this.access = env.table("access");
+        this.invites = env.table("invites");
+        this.meta = env.table("volumes_meta");
+        grantsBecomeInvitations();
         this.heads = env.table("heads");
         this.history = env.table("history");
         this.reach = reach;
+    }
+
+    /**
+     * Once per store: grants made before shares needed accepting (anyone could put a volume in
+     * anyone's list) become invitations, so every share in effect is one its user accepted.
+     */
+    private void grantsBecomeInvitations() {
+        ByteBuffer marker = Keys.of(SHARES_ARE_INVITATIONS);
+        if (env.read(txn -> txn.contains(meta, marker))) return;
+        env.write(txn -> {
+            if (txn.contains(meta, marker)) return null;
+            List<ByteBuffer[]> moved = new ArrayList<>();
+            txn.scan(access, Optional.empty(), (k, v) -> {
+                if (v.get(v.position()) != Access.OWNER.ordinal()) moved.add(new ByteBuffer[] {copy(k), copy(v)});
+                return true;
+            });
+            for (ByteBuffer[] kv : moved) {
+                txn.put(invites, kv[0].duplicate(), kv[1].duplicate());
+                txn.delete(access, kv[0].duplicate());
+            }
+            txn.put(meta, marker, Keys.flag(1));
+            return null;
+        });
+    }
+
+    private static ByteBuffer copy(ByteBuffer b) {
+        ByteBuffer c = ByteBuffer.allocateDirect(b.remaining());
+        c.put(b.duplicate()).flip();
+        return c;
     }
 
     public static String hex(long id) {
@@ -95,39 +130,108 @@ public final class Volumes {
         return env.read(txn -> txn.get(access, Keys.of(user, volume)).map(b -> Access.values()[b.get(b.position())]).orElse(Access.NONE));
     }
 
-    /** Sets what {@code user} may do with {@code volume} (NONE removes the grant). The owner's own access cannot change. */
-    public void grant(long volume, long user, Access level) {
+    /** What {@link #grant} did: access changed for a user who had accepted the volume, or an invitation left for them. */
+    public enum GrantOutcome { GRANTED, INVITED, REMOVED }
+
+    /**
+     * Shares {@code volume} with {@code user}: a user who has no access yet gets an invitation,
+     * which gives no access until they accept it ({@link #accept}); one who accepted earlier has
+     * the level changed at once. NONE removes access and any invitation. The owner's own access
+     * cannot change.
+     */
+    public GrantOutcome grant(long volume, long user, Access level) {
         if (level == Access.OWNER) throw HostException.badRequest("ownership cannot be granted");
-        env.write(txn -> {
+        return env.write(txn -> {
             ByteBuffer key = Keys.of(user, volume);
             Optional<ByteBuffer> cur = txn.get(access, key);
             if (cur.isPresent() && cur.get().get(cur.get().position()) == Access.OWNER.ordinal()) {
                 throw HostException.badRequest("the owner's access cannot change");
             }
-            if (level == Access.NONE) txn.delete(access, key);
-            else txn.put(access, key, Keys.flag(level.ordinal()));
-            return null;
+            if (level == Access.NONE) {
+                txn.delete(access, key);
+                txn.delete(invites, key);
+                return GrantOutcome.REMOVED;
+            }
+            if (cur.isPresent()) {
+                txn.put(access, key, Keys.flag(level.ordinal()));
+                txn.delete(invites, key);
+                return GrantOutcome.GRANTED;
+            }
+            txn.put(invites, key, Keys.flag(level.ordinal()));
+            return GrantOutcome.INVITED;
         });
     }
 
-    /** The volumes {@code user} may read, with the access of each. */
-    public List<VolumeAccess> visibleTo(long user) {
+    /** Accepts the invitation to {@code volume}: from now on {@code user} has the level it offered. False if there is none. */
+    public boolean accept(long user, long volume) {
+        return env.write(txn -> {
+            ByteBuffer key = Keys.of(user, volume);
+            Optional<ByteBuffer> inv = txn.get(invites, key);
+            if (inv.isEmpty()) return false;
+            ByteBuffer level = Keys.flag(inv.get().get(inv.get().position()));
+            txn.put(access, key, level);
+            txn.delete(invites, key);
+            return true;
+        });
+    }
+
+    /** Declines an invitation, or leaves a volume shared with {@code user} (never one they own). False if there was neither. */
+    public boolean leave(long user, long volume) {
+        return env.write(txn -> {
+            ByteBuffer key = Keys.of(user, volume);
+            boolean declined = txn.delete(invites, key);
+            Optional<ByteBuffer> cur = txn.get(access, key);
+            if (cur.isPresent() && cur.get().get(cur.get().position()) == Access.OWNER.ordinal()) {
+                throw HostException.badRequest("an owner cannot leave their own volume");
+            }
+            return txn.delete(access, key) || declined;
+        });
+    }
+
+    /** The invitations waiting for {@code user}, with the access each offers. */
+    public List<VolumeAccess> invitations(long user) {
+        return env.read(txn -> listed(txn, invites, user));
+    }
+
+    /** Everyone with access to {@code volume} (owner included) and everyone invited: user id -> access, invited ones flagged. */
+    public List<Member> members(long volume) {
         return env.read(txn -> {
-            List<Long> ids = new ArrayList<>();
-            List<Access> levels = new ArrayList<>();
-            txn.scan(access, Optional.of(Keys.of(user)), (k, v) -> {
-                if (k.getLong(k.position()) != user) return false;
-                ids.add(k.getLong(k.position() + 8));
-                levels.add(Access.values()[v.get(v.position())]);
-                return true;
-            });
-            List<VolumeAccess> out = new ArrayList<>();
-            for (int i = 0; i < ids.size(); i++) {
-                Optional<ByteBuffer> b = txn.get(volumes, Keys.of(ids.get(i)));
-                if (b.isPresent()) out.add(new VolumeAccess(Accounts.read(b.get(), Volume.class), levels.get(i)));
+            List<Member> out = new ArrayList<>();
+            for (LmdbEnvironment.Table t : List.of(access, invites)) {
+                txn.scan(t, Optional.empty(), (k, v) -> {
+                    if (k.getLong(k.position() + 8) == volume) {
+                        out.add(new Member(k.getLong(k.position()), Access.values()[v.get(v.position())], t == invites));
+                    }
+                    return true;
+                });
             }
             return out;
         });
+    }
+
+    /** A user's part in a volume. */
+    public record Member(long user, Access access, boolean invited) {}
+
+    /** The volumes {@code user} may read, with the access of each. */
+    public List<VolumeAccess> visibleTo(long user) {
+        return env.read(txn -> listed(txn, access, user));
+    }
+
+    private List<VolumeAccess> listed(LmdbEnvironment.ReadTxn txn, LmdbEnvironment.Table table, long user) {
+        List<Long> ids = new ArrayList<>();
+        List<Access> levels = new ArrayList<>();
+        txn.scan(table, Optional.of(Keys.of(user)), (k, v) -> {
+            if (k.getLong(k.position()) != user) return false;
+            ids.add(k.getLong(k.position() + 8));
+            levels.add(Access.values()[v.get(v.position())]);
+            return true;
+        });
+        List<VolumeAccess> out = new ArrayList<>();
+        for (int i = 0; i < ids.size(); i++) {
+            Optional<ByteBuffer> b = txn.get(volumes, Keys.of(ids.get(i)));
+            if (b.isPresent()) out.add(new VolumeAccess(Accounts.read(b.get(), Volume.class), levels.get(i)));
+        }
+        return out;
     }
 
     /** A volume with the caller's access to it. */
