@@ -22,6 +22,7 @@ public final class Main {
         SUBCOMMANDS.put("host", HostCommand::new);
         SUBCOMMANDS.put("user", UserCommand::new);
         SUBCOMMANDS.put("join", JoinCommand::new);
+        SUBCOMMANDS.put("volume", VolumeCommand::new);
         SUBCOMMANDS.put("sync", SyncCommand::new);
         SUBCOMMANDS.put("status", StatusCommand::new);
         SUBCOMMANDS.put("chunk", ChunkCommand::new);

@@ -33,7 +33,7 @@ public final class HostServer implements AutoCloseable {
     public static HostServer start(HostConfig config) {
         HostStore store = HostStore.open(config.data());
         try {
-            EventHub events = new EventHub(store.volumes());
+            EventHub events = new EventHub(store.volumes(), store.accounts());
             HostMetrics metrics = new HostMetrics(store.blocks(), events::connected);
             Optional<Tls> tls = config.tls() ? Optional.of(Tls.loadOrCreate(config.data())) : Optional.empty();
             Undertow.Builder b = Undertow.builder()

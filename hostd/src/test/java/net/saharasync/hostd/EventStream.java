@@ -14,6 +14,8 @@ final class EventStream implements AutoCloseable {
     record Event(String id, String type, String data, long receivedNanos) {}
 
     final BlockingQueue<Event> events = new LinkedBlockingQueue<>();
+    /** Counts down when the host ends the stream. */
+    final java.util.concurrent.CountDownLatch ended = new java.util.concurrent.CountDownLatch(1);
     final int status;
     private final Stream<String> lines;
     private final Thread reader;
@@ -47,6 +49,7 @@ final class EventStream implements AutoCloseable {
             } catch (RuntimeException closed) {
                 // The stream was closed under us: the end of this subscriber.
             }
+            ended.countDown();
         });
     }
 

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import net.saharasync.blockstore.Hash;
+import net.saharasync.hostd.http.EventHub;
 import net.saharasync.merkle.DirRef;
 import net.saharasync.merkle.Entry;
 import org.junit.jupiter.api.AfterEach;
@@ -112,6 +113,41 @@ class HostEventsTest {
         }
         try (EventStream s = new EventStream(new TestClient(host.url(), null), "/v1/volumes/" + vol + "/events", null)) {
             assertThat(s.status).isEqualTo(401);
+        }
+    }
+
+    /** Item 10 of the attack: a stream must not outlive the access it was opened with. */
+    @Test
+    void aStreamEndsWhenItsGrantIsRemovedOrItsTokenRevoked() throws Exception {
+        TestClient bob = host.bob();
+        String path = "/v1/volumes/" + vol + "/events";
+        commitOne();
+        assertThat(alice.putJson("/v1/volumes/" + vol + "/grants/bob", java.util.Map.of("access", "read")).status()).isEqualTo(200);
+        assertThat(bob.postJson("/v1/volumes/" + vol + "/accept", java.util.Map.of()).status()).isEqualTo(200);
+
+        try (EventStream s = new EventStream(bob, path, null)) {
+            assertThat(s.next().type()).isEqualTo("head");
+            commitOne();
+            assertThat(s.next().type()).isEqualTo("head");
+            assertThat(s.ended.getCount()).isEqualTo(1);
+            alice.putJson("/v1/volumes/" + vol + "/grants/bob", java.util.Map.of("access", "none"));
+            assertThat(s.ended.await(5, TimeUnit.SECONDS)).as("the stream ends when the grant is removed").isTrue();
+        }
+
+        // A token revoked outside the API (`sahara user revoke` is another process on the same store).
+        alice.putJson("/v1/volumes/" + vol + "/grants/bob", java.util.Map.of("access", "read"));
+        bob.postJson("/v1/volumes/" + vol + "/accept", java.util.Map.of());
+        try (EventStream s = new EventStream(bob, path, null)) {
+            assertThat(s.next().type()).isEqualTo("head");
+            String tokenId = bob.get("/v1/me").json().get("token").asText();
+            assertThat(host.server.store().accounts().revoke(tokenId, java.util.Optional.empty())).isTrue();
+            assertThat(s.ended.await(3 * EventHub.RECHECK_MILLIS, TimeUnit.MILLISECONDS)).as("the stream ends when the token is revoked").isTrue();
+        }
+        // Alice's own stream is untouched by all this.
+        try (EventStream s = new EventStream(alice, path, null)) {
+            assertThat(s.next().type()).isEqualTo("head");
+            Thread.sleep(EventHub.RECHECK_MILLIS + 500);
+            assertThat(s.ended.getCount()).isEqualTo(1);
         }
     }
 }

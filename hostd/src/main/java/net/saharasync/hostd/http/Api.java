@@ -29,13 +29,13 @@ public final class Api {
     }
 
     public static HttpHandler handler(HostStore store, EventHub events, HostMetrics metrics, HostConfig.Limits limits) {
-        VolumeRoutes volumes = new VolumeRoutes(store, limits);
+        VolumeRoutes volumes = new VolumeRoutes(store, limits, events);
         CommitRoute commits = new CommitRoute(store, events, metrics, limits);
         BlockRoutes blocks = new BlockRoutes(store, metrics, limits);
         RoutingHandler r = Handlers.routing()
                 .get("/v1/health", open(ex -> Exchanges.sendJson(ex, 200, Map.of("status", "ok"))))
                 .get("/v1/me", authed(store, ex -> me(ex)))
-                .delete("/v1/tokens/{token}", authed(store, ex -> revoke(store, ex)))
+                .delete("/v1/tokens/{token}", authed(store, ex -> revoke(store, events, ex)))
                 .get("/v1/volumes", authed(store, volumes::list))
                 .post("/v1/volumes", authed(store, volumes::create))
                 .get("/v1/volumes/{volume}", authed(store, volumes::get))
@@ -87,11 +87,12 @@ public final class Api {
     }
 
     /** {@code DELETE /v1/tokens/{id}}: one's own token (an administrator: anyone's). */
-    private static void revoke(HostStore store, HttpServerExchange ex) {
+    private static void revoke(HostStore store, EventHub events, HttpServerExchange ex) {
         Principal p = Exchanges.principal(ex);
         String id = Exchanges.param(ex, "token");
         boolean done = store.accounts().revoke(id, p.user().admin() ? Optional.empty() : Optional.of(p.userId()));
         if (!done) throw HostException.notFound("no token " + id);
+        events.closeRevoked();
         Exchanges.sendJson(ex, 200, Map.of("revoked", id));
     }
 
@@ -109,6 +110,6 @@ public final class Api {
             // By default the stream starts with the current head, so a client learns its state at once.
             after = Exchanges.queryLong(ex, "after", store.volumes().head(v.id()).map(h -> h.seq() - 1).orElse(0L), 0, Long.MAX_VALUE);
         }
-        events.subscribe(ex, v.id(), Math.max(0, after));
+        events.subscribe(ex, Exchanges.principal(ex), v.id(), Math.max(0, after));
     }
 }

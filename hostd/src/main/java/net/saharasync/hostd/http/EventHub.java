@@ -8,7 +8,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import net.saharasync.hostd.store.Accounts;
+import net.saharasync.hostd.store.Accounts.Principal;
 import net.saharasync.hostd.store.Volumes;
+import net.saharasync.hostd.store.Volumes.Access;
 import net.saharasync.hostd.store.Volumes.HistoryEntry;
 
 /**
@@ -26,11 +32,22 @@ public final class EventHub {
     static final int MAX_REPLAY = 1000;
     private static final long KEEPALIVE_MILLIS = 15_000;
 
-    private final Volumes volumes;
-    private final Map<Long, Topic> topics = new ConcurrentHashMap<>();
+    /** How often every open stream's access is checked again (catches a token revoked by {@code sahara user revoke} in another process). */
+    public static final long RECHECK_MILLIS = 2_000;
 
-    public EventHub(Volumes volumes) {
+    private final Volumes volumes;
+    private final Accounts accounts;
+    private final Map<Long, Topic> topics = new ConcurrentHashMap<>();
+    private final ScheduledExecutorService recheck = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "sahara-events-recheck");
+        t.setDaemon(true);
+        return t;
+    });
+
+    public EventHub(Volumes volumes, Accounts accounts) {
         this.volumes = volumes;
+        this.accounts = accounts;
+        recheck.scheduleWithFixedDelay(this::closeRevoked, RECHECK_MILLIS, RECHECK_MILLIS, TimeUnit.MILLISECONDS);
     }
 
     private static final class Topic {
@@ -40,11 +57,36 @@ public final class EventHub {
 
     private static final class Subscriber {
         final ServerSentEventConnection connection;
+        final Principal principal;
         long lastSent;
 
-        Subscriber(ServerSentEventConnection connection, long lastSent) {
+        Subscriber(ServerSentEventConnection connection, Principal principal, long lastSent) {
             this.connection = connection;
+            this.principal = principal;
             this.lastSent = lastSent;
+        }
+    }
+
+    /**
+     * Closes every stream whose access has ended: its token revoked (or its user gone), or
+     * the user's access to the volume removed. Called at once when the API changes a grant
+     * or revokes a token, and every {@link #RECHECK_MILLIS} for changes made outside the API.
+     * A stream must never go on telling the heads of a volume to someone who may no longer read it.
+     */
+    public void closeRevoked() {
+        try {
+            for (Map.Entry<Long, Topic> e : topics.entrySet()) {
+                for (Subscriber s : e.getValue().subscribers) {
+                    boolean live = accounts.live(s.principal.token().id())
+                            && volumes.access(s.principal.userId(), e.getKey()).atLeast(Access.READ);
+                    if (!live) {
+                        e.getValue().subscribers.remove(s);
+                        s.connection.shutdown();
+                    }
+                }
+            }
+        } catch (RuntimeException x) {
+            // The store is closing (host shutdown) or a stream broke while closing: the next round tries again.
         }
     }
 
@@ -72,18 +114,18 @@ public final class EventHub {
     }
 
     /** Turns the exchange into an event stream of {@code volume}, replaying heads after {@code after}. */
-    void subscribe(HttpServerExchange ex, long volume, long after) throws Exception {
-        new ServerSentEventHandler((connection, lastEventId) -> connected(connection, volume, after)).handleRequest(ex);
+    void subscribe(HttpServerExchange ex, Principal principal, long volume, long after) throws Exception {
+        new ServerSentEventHandler((connection, lastEventId) -> connected(connection, principal, volume, after)).handleRequest(ex);
     }
 
-    private void connected(ServerSentEventConnection connection, long volume, long after) {
+    private void connected(ServerSentEventConnection connection, Principal principal, long volume, long after) {
         connection.setKeepAliveTime(KEEPALIVE_MILLIS);
         Topic t = (Topic) lock(volume);
         // Read what was missed before taking the lock (this runs on an I/O thread, and commits
         // hold the lock across their durable write); catch up under the lock only if a head
         // was published meanwhile.
         List<HistoryEntry> missed = volumes.after(volume, after, MAX_REPLAY + 1);
-        Subscriber s = new Subscriber(connection, after);
+        Subscriber s = new Subscriber(connection, principal, after);
         synchronized (t) {
             if (missed.size() > MAX_REPLAY) {
                 volumes.head(volume).ifPresent(h -> {
@@ -110,6 +152,7 @@ public final class EventHub {
 
     /** Closes every stream (host shutdown). */
     public void closeAll() {
+        recheck.shutdownNow();
         for (Topic t : topics.values()) {
             for (Subscriber s : t.subscribers) s.connection.shutdown();
         }

@@ -26,8 +26,10 @@ final class VolumeRoutes {
 
     private final HostStore store;
     private final HostConfig.Limits limits;
+    private final EventHub events;
 
-    VolumeRoutes(HostStore store, HostConfig.Limits limits) {
+    VolumeRoutes(HostStore store, HostConfig.Limits limits, EventHub events) {
+        this.events = events;
         this.store = store;
         this.limits = limits;
     }
@@ -126,6 +128,7 @@ final class VolumeRoutes {
         };
         User u = store.accounts().user(name).orElseThrow(() -> HostException.notFound("no user " + name));
         Volumes.GrantOutcome outcome = store.volumes().grant(v.id(), u.id(), level);
+        if (outcome != Volumes.GrantOutcome.GRANTED || level == Access.NONE) events.closeRevoked();
         Exchanges.sendJson(ex, 200, Map.of("volume", v.idHex(), "user", u.name(), "access", level.name().toLowerCase(),
                 "state", outcome.name().toLowerCase()));
     }
@@ -160,6 +163,7 @@ final class VolumeRoutes {
         String text = Exchanges.param(ex, "volume");
         long id = Volumes.parseId(text).orElseThrow(() -> HostException.notFound("no volume " + text));
         if (!store.volumes().leave(p.userId(), id)) throw HostException.notFound("no invitation to or share of volume " + text);
+        events.closeRevoked();
         Exchanges.sendJson(ex, 200, Map.of("volume", text, "left", true));
     }
 

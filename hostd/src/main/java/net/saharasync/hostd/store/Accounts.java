@@ -135,19 +135,33 @@ public final class Accounts {
      * @return whether a token was revoked
      */
     public boolean revoke(String tokenId, Optional<Long> onlyOf) {
-        if (!tokenId.matches("[0-9a-f]{16}")) return false;
-        byte[] prefix = HexFormat.of().parseHex(tokenId);
         return env.write(txn -> {
-            ByteBuffer[] found = {null};
-            txn.scan(tokens, Optional.of(Keys.of(prefix)), (k, v) -> {
-                byte[] key = Keys.bytes(k);
-                if (!java.util.Arrays.equals(key, 0, 8, prefix, 0, 8)) return false;
-                Token t = read(v, Token.class);
-                if (onlyOf.isEmpty() || onlyOf.get() == t.user()) found[0] = Keys.of(key);
-                return false;
-            });
-            return found[0] != null && txn.delete(tokens, found[0]);
+            Optional<ByteBuffer> key = tokenKey(txn, tokenId, onlyOf);
+            return key.isPresent() && txn.delete(tokens, key.get());
         });
+    }
+
+    /** The stored key of the token with this id (of that user only, if given). */
+    private Optional<ByteBuffer> tokenKey(LmdbEnvironment.ReadTxn txn, String tokenId, Optional<Long> onlyOf) {
+        if (!tokenId.matches("[0-9a-f]{16}")) return Optional.empty();
+        byte[] prefix = HexFormat.of().parseHex(tokenId);
+        ByteBuffer[] found = {null};
+        txn.scan(tokens, Optional.of(Keys.of(prefix)), (k, v) -> {
+            byte[] key = Keys.bytes(k);
+            if (!java.util.Arrays.equals(key, 0, 8, prefix, 0, 8)) return false;
+            Token t = read(v, Token.class);
+            if (onlyOf.isEmpty() || onlyOf.get() == t.user()) found[0] = Keys.of(key);
+            return false;
+        });
+        return Optional.ofNullable(found[0]);
+    }
+
+    /** Whether the token with this id still exists (not revoked) and its user too. */
+    public boolean live(String tokenId) {
+        return env.read(txn -> tokenKey(txn, tokenId, Optional.empty())
+                .flatMap(k -> txn.get(tokens, k))
+                .map(v -> txn.contains(userIds, Keys.of(read(v, Token.class).user())))
+                .orElse(false));
     }
 
     private static String idOf(Hash tokenHash) {
