@@ -47,6 +47,64 @@ class HttpHostTest {
         }
     }
 
+    /**
+     * A host whose certificate names neither the address nor the name the client uses (a LAN IP, a
+     * second name): the pin is the whole check, so the event stream connects too. Before the pin
+     * covered every connection, the JDK's HTTP client (the event stream) still checked the host
+     * name and live events never came.
+     */
+    @Test
+    void theEventStreamTrustsThePinNotTheHostName() throws Exception {
+        Path hostData = tmp.resolve("host");
+        writeIdentityNamed(hostData.resolve("tls"), "elsewhere.invalid");
+        try (HostServer host = HostServer.start(HostConfig.loopback(hostData, 0).withTls(true))) {
+            var acc = host.store().accounts();
+            String token = acc.issueToken(acc.addUser("me", false), "test").secret();
+            String url = host.url("127.0.0.1");
+            String pin = host.tls().orElseThrow().fingerprint();
+            Path a = tmp.resolve("A");
+            Join.join(url, token, a, "docs", "A", Optional.of(pin));
+            try (SyncEngine ea = SyncEngine.open(a); HttpHost h = new HttpHost(url, token, Optional.of(pin))) {
+                java.util.concurrent.BlockingQueue<HostConnection.Head> heads = new java.util.concurrent.LinkedBlockingQueue<>();
+                try (AutoCloseable events = h.subscribe(ea.config().volume(), 0, heads::add)) {
+                    Files.writeString(a.resolve("note.txt"), "live over TLS by another name");
+                    long committed = ea.cycle().seq();
+                    HostConnection.Head seen = null;
+                    for (int i = 0; i < 200 && (seen == null || seen.seq() < committed); i++) {
+                        seen = heads.poll(100, java.util.concurrent.TimeUnit.MILLISECONDS);
+                    }
+                    assertThat(seen).as("a live event over the pinned connection").isNotNull();
+                    assertThat(seen.seq()).isGreaterThanOrEqualTo(committed);
+                }
+            }
+        }
+    }
+
+    /** A host identity (as the host keeps it: PKCS12 "host" + its password file) whose certificate names only {@code dns}. */
+    private static void writeIdentityNamed(Path dir, String dns) throws Exception {
+        Files.createDirectories(dir);
+        var gen = java.security.KeyPairGenerator.getInstance("EC");
+        gen.initialize(new java.security.spec.ECGenParameterSpec("secp256r1"));
+        var keys = gen.generateKeyPair();
+        var name = new org.bouncycastle.asn1.x500.X500Name("CN=" + dns);
+        long now = System.currentTimeMillis();
+        var builder = new org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder(name, java.math.BigInteger.valueOf(now),
+                new java.util.Date(now - 3_600_000L), new java.util.Date(now + 86_400_000L), name, keys.getPublic());
+        builder.addExtension(org.bouncycastle.asn1.x509.Extension.subjectAlternativeName, false,
+                new org.bouncycastle.asn1.x509.GeneralNames(new org.bouncycastle.asn1.x509.GeneralName(
+                        org.bouncycastle.asn1.x509.GeneralName.dNSName, dns)));
+        var cert = new org.bouncycastle.cert.jcajce.JcaX509CertificateConverter().getCertificate(
+                builder.build(new org.bouncycastle.operator.jcajce.JcaContentSignerBuilder("SHA256withECDSA").build(keys.getPrivate())));
+        char[] password = "test-password".toCharArray();
+        var ks = java.security.KeyStore.getInstance("PKCS12");
+        ks.load(null, null);
+        ks.setKeyEntry("host", keys.getPrivate(), password, new java.security.cert.X509Certificate[] {cert});
+        try (var out = Files.newOutputStream(dir.resolve("host.p12"))) {
+            ks.store(out, password);
+        }
+        Files.writeString(dir.resolve("host.p12.password"), new String(password) + "\n");
+    }
+
     @Test
     void closingWhileAnEventStreamConnectsNeverHangs() throws Exception {
         try (TwoMachines m = new TwoMachines(tmp)) {

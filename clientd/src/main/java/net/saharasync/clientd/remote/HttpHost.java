@@ -472,6 +472,9 @@ public final class HttpHost implements HostConnection {
         HttpClient events = events();
         Thread t = Thread.ofVirtual().name("sahara-events-" + volume).start(() -> {
             long backoff = 200;
+            // The first failure of a run is a warning (a stream that cannot connect means no live
+            // events: changes arrive only with the next rescan); its repeats are debug lines.
+            boolean failing = false;
             while (open.get()) {
                 try {
                     HttpResponse<Stream<String>> resp = events.send(HttpRequest.newBuilder(URI.create(base + "/v1/volumes/" + volume + "/events"))
@@ -480,6 +483,8 @@ public final class HttpHost implements HostConnection {
                             HttpResponse.BodyHandlers.ofLines());
                     if (resp.statusCode() != 200) throw new IOException("events: HTTP " + resp.statusCode());
                     backoff = 200;
+                    if (failing) LOG.info("event stream of {} connected again", volume);
+                    failing = false;
                     try (Stream<String> lines = resp.body()) {
                         current.add(lines);
                         if (!open.get()) return;
@@ -502,7 +507,12 @@ public final class HttpHost implements HostConnection {
                     return;
                 } catch (IOException | RuntimeException e) {
                     if (!open.get()) return;
-                    LOG.debug("event stream of {} broke ({}); reconnecting", volume, e.toString());
+                    if (!failing) {
+                        LOG.warn("event stream of {} at {} failed ({}); no live events until it reconnects", volume, base, describe(e));
+                    } else {
+                        LOG.debug("event stream of {} still failing ({}); reconnecting", volume, e.toString());
+                    }
+                    failing = true;
                 }
                 try {
                     Thread.sleep(backoff);
@@ -517,6 +527,16 @@ public final class HttpHost implements HostConnection {
             current.forEach(Stream::close);
             t.interrupt();
         };
+    }
+
+    /** An exception with its causes, so a TLS failure wrapped by the HTTP client still says what TLS said. */
+    private static String describe(Throwable e) {
+        StringBuilder b = new StringBuilder(e.toString());
+        java.util.Set<Throwable> seen = new java.util.HashSet<>();
+        for (Throwable c = e.getCause(); c != null && seen.add(c) && seen.size() < 5; c = c.getCause()) {
+            if (c.getMessage() == null || !b.toString().contains(c.getMessage())) b.append(": ").append(c);
+        }
+        return b.toString();
     }
 
     private static byte[] hashList(List<Hash> hashes) {
