@@ -298,6 +298,49 @@ class HttpHostTest {
         }
     }
 
+    /**
+     * A host that refuses with 429 (this user has as many uploads open as it serves at once) is
+     * asked again after its Retry-After; the upload goes through once the other one ends.
+     * Without the retry the upload failed with the 429.
+     */
+    @Test
+    void anUploadRefusedAsBusyIsSentAgainAndGoesThrough() throws Exception {
+        HostConfig.Pacing onePerUser = new HostConfig.Pacing(1, 60_000, 600_000, 16, 1, 8);
+        Path hostData = tmp.resolve("host");
+        try (HostServer host = HostServer.start(HostConfig.loopback(hostData, 0)
+                .withLimits(HostConfig.Limits.DEFAULT.withPacing(onePerUser)))) {
+            var accounts = host.store().accounts();
+            String token = accounts.issueToken(accounts.addUser("carol", false), "laptop").secret();
+            String url = host.url("127.0.0.1");
+            // Another upload of carol's stays open (its body still coming).
+            java.net.Socket slow = new java.net.Socket("127.0.0.1", host.port());
+            slow.getOutputStream().write(("POST /v1/blocks HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + token
+                    + "\r\nContent-Length: 1000\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            slow.getOutputStream().flush();
+            Thread.sleep(300);
+            try (HttpHost h = new HttpHost(url, token, Optional.empty())) {
+                byte[] block = random(100_000, 3);
+                Hash bh = Hash.of(block);
+                var done = new java.util.concurrent.CompletableFuture<Void>();
+                Thread.ofPlatform().start(() -> {
+                    try {
+                        h.upload(List.of(new HostConnection.Upload(bh, new net.saharasync.blockstore.BlockCodec(1).encode(block).buffers())));
+                        done.complete(null);
+                    } catch (Throwable t) {
+                        done.completeExceptionally(t);
+                    }
+                });
+                Thread.sleep(2_000);
+                assertThat(done).as("refused while the other upload is open").isNotDone();
+                slow.close();
+                done.get(30, java.util.concurrent.TimeUnit.SECONDS);
+                assertThat(h.missing(List.of(bh))).isEmpty();
+            } finally {
+                slow.close();
+            }
+        }
+    }
+
     @Test
     void concurrentDownloadsEachSeeTheirOwnBlocksThoughFrameArraysAreReused() throws Exception {
         try (TwoMachines m = new TwoMachines(tmp)) {

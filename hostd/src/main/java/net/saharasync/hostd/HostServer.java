@@ -7,6 +7,7 @@ import java.util.Optional;
 import net.saharasync.hostd.http.Api;
 import net.saharasync.hostd.http.EventHub;
 import net.saharasync.hostd.http.HostMetrics;
+import net.saharasync.hostd.http.Pacer;
 import net.saharasync.hostd.store.HostStore;
 import org.xnio.Options;
 
@@ -21,8 +22,10 @@ public final class HostServer implements AutoCloseable {
     private final Undertow undertow;
     private final Optional<Tls> tls;
     private final int port;
+    private final Pacer pacer;
 
-    private HostServer(HostStore store, EventHub events, Undertow undertow, Optional<Tls> tls) {
+    private HostServer(HostStore store, EventHub events, Undertow undertow, Optional<Tls> tls, Pacer pacer) {
+        this.pacer = pacer;
         this.store = store;
         this.events = events;
         this.undertow = undertow;
@@ -36,15 +39,19 @@ public final class HostServer implements AutoCloseable {
             EventHub events = new EventHub(store.volumes(), store.accounts());
             HostMetrics metrics = new HostMetrics(store.blocks(), events::connected);
             Optional<Tls> tls = config.tls() ? Optional.of(Tls.loadOrCreate(config.data())) : Optional.empty();
+            Pacer pacer = new Pacer(config.limits().pacing());
             Undertow.Builder b = Undertow.builder()
-                    .setHandler(Api.handler(store, events, metrics, config.limits()))
-                    .setWorkerThreads(Math.max(16, 8 * Runtime.getRuntime().availableProcessors()))
+                    .setHandler(Api.handler(store, events, metrics, config.limits(), pacer))
+                    // More workers than one user may hold (requestsPerUser), so others are served.
+                    .setWorkerThreads(Math.max(4 * config.limits().pacing().requestsPerUser(), 8 * Runtime.getRuntime().availableProcessors()))
                     // 64 KiB I/O buffers (Undertow's default is 16 KiB): a GiB of uploads took
                     // ~0.9-1.0 s of CPU in socket reads, 0.6 s with these (fewer system calls).
                     .setBufferSize(64 << 10)
                     // A stalled upload fails after this long without a byte, and its memory is freed.
                     .setSocketOption(Options.READ_TIMEOUT, config.limits().readTimeoutMillis())
                     .setServerOption(UndertowOptions.NO_REQUEST_TIMEOUT, 5 * 60_000)
+                    // Headers trickled byte by byte (slowloris) are cut off after this long.
+                    .setServerOption(UndertowOptions.REQUEST_PARSE_TIMEOUT, 30_000)
                     .setServerOption(UndertowOptions.MAX_ENTITY_SIZE, -1L);
             if (tls.isPresent()) {
                 b.setServerOption(UndertowOptions.ENABLE_HTTP2, true).addHttpsListener(config.port(), config.host(), tls.get().context());
@@ -53,7 +60,7 @@ public final class HostServer implements AutoCloseable {
             }
             Undertow u = b.build();
             u.start();
-            return new HostServer(store, events, u, tls);
+            return new HostServer(store, events, u, tls, pacer);
         } catch (RuntimeException e) {
             store.close();
             throw e;
@@ -83,6 +90,7 @@ public final class HostServer implements AutoCloseable {
     public void close() {
         events.closeAll();
         undertow.stop();
+        pacer.close();
         store.close();
     }
 }

@@ -112,6 +112,7 @@ public final class HttpHost implements HostConnection {
      * part of it. An error status becomes a {@link HostError}.
      */
     private <T> T call(String method, String path, String contentType, Body body, boolean idempotent, Reader<T> reader) throws IOException {
+        int busy = 0;
         for (int attempt = 0; ; attempt++) {
             if (closed) throw new IOException("the connection to the host is closed");
             HttpURLConnection c = open(method, path, contentType, body);
@@ -141,6 +142,14 @@ public final class HttpHost implements HostConnection {
                         err = e == null ? new byte[0] : e.readAllBytes();
                     }
                     received.addAndGet(err.length);
+                    // 429: the host refused before doing anything (this user has as many requests
+                    // in flight as it serves at once), so any request may be sent again.
+                    if (status == 429 && busy < MAX_BUSY_RETRIES && !closed) {
+                        busy++;
+                        attempt--;
+                        waitBusy(c.getHeaderField("Retry-After"), busy);
+                        continue;
+                    }
                     throw error(status, err);
                 }
                 boolean done = false;
@@ -155,6 +164,29 @@ public final class HttpHost implements HostConnection {
             } finally {
                 active.remove(c);
             }
+        }
+    }
+
+    /** How often a request refused with 429 is sent again (about ten minutes of waiting at most). */
+    static final int MAX_BUSY_RETRIES = 60;
+
+    private static void waitBusy(String retryAfter, int busy) throws IOException {
+        long seconds = 1;
+        try {
+            if (retryAfter != null) seconds = Long.parseLong(retryAfter.trim());
+        } catch (NumberFormatException ignored) {
+            // a date or garbage: the default
+        }
+        // At least what the host asked, growing with each refusal up to 10 s, with jitter so
+        // a user's devices do not come back in step.
+        long millis = Math.min(10_000, Math.max(1, seconds) * 1000L * Math.min(busy, 10) / 2 + 500);
+        millis += java.util.concurrent.ThreadLocalRandom.current().nextLong(250);
+        LOG.debug("host busy (429); trying again in {} ms", millis);
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("interrupted while the host was busy");
         }
     }
 
@@ -216,7 +248,10 @@ public final class HttpHost implements HostConnection {
             j = JSON.createObjectNode().put("error", "unknown").put("message", new String(body, java.nio.charset.StandardCharsets.UTF_8));
         }
         if (j == null || !j.isObject()) j = JSON.createObjectNode();
-        return new HostError(status, j.path("error").asText("unknown"), j.path("message").asText(""), j);
+        String code = j.path("error").asText("unknown");
+        String message = j.path("message").asText("");
+        if (status == 507 || code.equals("insufficient_storage")) message = "the host is out of space: " + message;
+        return new HostError(status, code, message, j);
     }
 
     private JsonNode json(String method, String path, Object body) throws IOException {

@@ -28,31 +28,32 @@ public final class Api {
         void handle(HttpServerExchange ex) throws Exception;
     }
 
-    public static HttpHandler handler(HostStore store, EventHub events, HostMetrics metrics, HostConfig.Limits limits) {
+    public static HttpHandler handler(HostStore store, EventHub events, HostMetrics metrics, HostConfig.Limits limits, Pacer pacer) {
         VolumeRoutes volumes = new VolumeRoutes(store, limits, events);
         CommitRoute commits = new CommitRoute(store, events, metrics, limits);
-        BlockRoutes blocks = new BlockRoutes(store, metrics, limits);
+        BlockRoutes blocks = new BlockRoutes(store, metrics, limits, pacer);
+        Auth authed = route -> new AuthHandler(store.accounts(), false, adapt(route), Optional.of(pacer), false);
         RoutingHandler r = Handlers.routing()
-                .get("/v1/health", open(ex -> Exchanges.sendJson(ex, 200, Map.of("status", "ok"))))
-                .get("/v1/me", authed(store, ex -> me(ex)))
-                .delete("/v1/tokens/{token}", authed(store, ex -> revoke(store, events, ex)))
-                .get("/v1/volumes", authed(store, volumes::list))
-                .post("/v1/volumes", authed(store, volumes::create))
-                .get("/v1/volumes/{volume}", authed(store, volumes::get))
-                .get("/v1/volumes/{volume}/head", authed(store, volumes::head))
-                .put("/v1/volumes/{volume}/grants/{user}", authed(store, volumes::grant))
-                .get("/v1/volumes/{volume}/members", authed(store, volumes::members))
-                .post("/v1/volumes/{volume}/accept", authed(store, volumes::accept))
-                .delete("/v1/volumes/{volume}/membership", authed(store, volumes::leave))
-                .get("/v1/invitations", authed(store, volumes::invitations))
-                .get("/v1/volumes/{volume}/commits", authed(store, volumes::history))
-                .post("/v1/volumes/{volume}/commits", authed(store, commits::commit))
-                .get("/v1/volumes/{volume}/events", authed(store, ex -> events(store, events, ex)))
-                .post("/v1/blocks/missing", authed(store, blocks::missing))
-                .post("/v1/blocks", authed(store, blocks::upload))
-                .post("/v1/blocks/fetch", authed(store, blocks::fetch))
-                .post("/v1/blocks/fetch-delta", authed(store, blocks::fetchDelta))
-                .post("/v1/blocks/signatures", authed(store, blocks::signatures))
+                .get("/v1/me", authed.wrap(ex -> me(ex)))
+                .delete("/v1/tokens/{token}", authed.wrap(ex -> revoke(store, events, ex)))
+                .get("/v1/volumes", authed.wrap(volumes::list))
+                .post("/v1/volumes", authed.wrap(volumes::create))
+                .get("/v1/volumes/{volume}", authed.wrap(volumes::get))
+                .get("/v1/volumes/{volume}/head", authed.wrap(volumes::head))
+                .put("/v1/volumes/{volume}/grants/{user}", authed.wrap(volumes::grant))
+                .get("/v1/volumes/{volume}/members", authed.wrap(volumes::members))
+                .post("/v1/volumes/{volume}/accept", authed.wrap(volumes::accept))
+                .delete("/v1/volumes/{volume}/membership", authed.wrap(volumes::leave))
+                .get("/v1/invitations", authed.wrap(volumes::invitations))
+                .get("/v1/volumes/{volume}/commits", authed.wrap(volumes::history))
+                .post("/v1/volumes/{volume}/commits", authed.wrap(commits::commit))
+                .get("/v1/volumes/{volume}/events",
+                        new AuthHandler(store.accounts(), false, adapt(ex -> events(store, events, ex)), Optional.of(pacer), true))
+                .post("/v1/blocks/missing", authed.wrap(blocks::missing))
+                .post("/v1/blocks", authed.wrap(blocks::upload))
+                .post("/v1/blocks/fetch", authed.wrap(blocks::fetch))
+                .post("/v1/blocks/fetch-delta", authed.wrap(blocks::fetchDelta))
+                .post("/v1/blocks/signatures", authed.wrap(blocks::signatures))
                 .get("/metrics", new AuthHandler(store.accounts(), true, adapt(metrics::scrape)))
                 .setFallbackHandler(open(ex -> {
                     throw HostException.notFound("no such endpoint: " + ex.getRequestMethod() + " " + ex.getRequestPath());
@@ -60,8 +61,24 @@ public final class Api {
                 .setInvalidMethodHandler(open(ex -> {
                     throw new HostException(405, "method_not_allowed", ex.getRequestMethod() + " is not allowed on " + ex.getRequestPath());
                 }));
+        HttpHandler errors = new ErrorHandler(r);
+        // Health is answered on the I/O thread: it stays served when every worker is busy.
+        HttpHandler health = ex -> {
+            if (ex.getRequestPath().equals("/v1/health") && ex.getRequestMethod().equalToString("GET")) {
+                ex.getResponseHeaders().put(io.undertow.util.Headers.CONTENT_TYPE, "application/json");
+                ex.getResponseSender().send("{\"status\":\"ok\"}");
+                return;
+            }
+            errors.handleRequest(ex);
+        };
         // Clients such as curl send "Expect: 100-continue" before large bodies and wait for the answer.
-        return metrics.counting(Handlers.httpContinueRead(new ErrorHandler(r)));
+        return metrics.counting(pacer.tracking(Handlers.httpContinueRead(health)));
+    }
+
+    /** Wraps a route in authentication and per-user admission. */
+    @FunctionalInterface
+    private interface Auth {
+        HttpHandler wrap(Route route);
     }
 
     private static HttpHandler adapt(Route route) {
@@ -70,10 +87,6 @@ public final class Api {
 
     private static HttpHandler open(Route route) {
         return adapt(route);
-    }
-
-    private static HttpHandler authed(HostStore store, Route route) {
-        return new AuthHandler(store.accounts(), false, adapt(route));
     }
 
     private static void me(HttpServerExchange ex) {

@@ -17,11 +17,20 @@ public final class AuthHandler implements HttpHandler {
     private final Accounts accounts;
     private final boolean adminOnly;
     private final HttpHandler next;
+    private final Optional<Pacer> pacer;
+    private final boolean stream;
 
     public AuthHandler(Accounts accounts, boolean adminOnly, HttpHandler next) {
+        this(accounts, adminOnly, next, Optional.empty(), false);
+    }
+
+    /** Also admits the caller's request through {@code pacer} (an event stream when {@code stream}). */
+    AuthHandler(Accounts accounts, boolean adminOnly, HttpHandler next, Optional<Pacer> pacer, boolean stream) {
         this.accounts = accounts;
         this.adminOnly = adminOnly;
         this.next = next;
+        this.pacer = pacer;
+        this.stream = stream;
     }
 
     @Override
@@ -33,6 +42,10 @@ public final class AuthHandler implements HttpHandler {
         if (p.isEmpty()) throw UNAUTHORIZED;
         if (adminOnly && !p.get().user().admin()) throw HostException.forbidden("this needs an administrator's token");
         ex.putAttachment(Exchanges.PRINCIPAL, p.get());
-        next.handleRequest(ex);
+        if (pacer.isPresent()) {
+            pacer.get().admit(ex, p.get().userId(), stream, next);
+        } else {
+            next.handleRequest(ex);
+        }
     }
 }

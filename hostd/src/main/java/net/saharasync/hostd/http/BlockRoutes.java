@@ -47,7 +47,10 @@ final class BlockRoutes {
     static final int UPLOAD_ARENA_BYTES = 17 << 20;
     private final BlockCodec codec = new BlockCodec(1);
 
-    BlockRoutes(HostStore store, HostMetrics metrics, HostConfig.Limits limits) {
+    private final Pacer pacer;
+
+    BlockRoutes(HostStore store, HostMetrics metrics, HostConfig.Limits limits, Pacer pacer) {
+        this.pacer = pacer;
         this.store = store;
         this.metrics = metrics;
         this.limits = limits;
@@ -84,6 +87,18 @@ final class BlockRoutes {
      */
     void upload(HttpServerExchange ex) throws IOException, InterruptedException {
         Principal p = Exchanges.principal(ex);
+        // One user's uploads take at most uploadsPerUser of the host's slots (429 beyond), so
+        // slow uploads of one user never hold every slot.
+        try (AutoCloseable admitted = pacer.upload(p.userId())) {
+            uploadAdmitted(ex, p);
+        } catch (IOException | InterruptedException | RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private void uploadAdmitted(HttpServerExchange ex, Principal p) throws IOException, InterruptedException {
         uploads.acquire();
         byte[] arena = arenas.poll();
         try {

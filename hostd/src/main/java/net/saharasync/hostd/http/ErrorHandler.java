@@ -46,6 +46,8 @@ public final class ErrorHandler implements HttpHandler {
         }
         ex.getResponseHeaders().clear();
         // A body we refused or could not read must not be parsed as the next request.
+        // (A 429 is answered before the body is read: Undertow drains it on the I/O thread, no
+        // worker held, and the connection stays usable for the retry.)
         if (e.status() == 413 || e.status() == 400 || e.status() == 408) ex.setPersistent(false);
         Exchanges.sendError(ex, e);
     }

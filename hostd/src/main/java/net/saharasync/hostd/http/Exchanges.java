@@ -25,6 +25,8 @@ public final class Exchanges {
 
     static final AttachmentKey<Principal> PRINCIPAL = AttachmentKey.create(Principal.class);
     static final AttachmentKey<LongAdder> BYTES_IN = AttachmentKey.create(LongAdder.class);
+    /** The pacer watching this exchange's body (absent in handlers tested alone). */
+    static final AttachmentKey<Pacer> PACER = AttachmentKey.create(Pacer.class);
     public static final ObjectMapper JSON = new ObjectMapper()
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
@@ -76,26 +78,49 @@ public final class Exchanges {
         if (declared > max) throw HostException.tooLarge("body of " + declared + " bytes exceeds the limit of " + max);
         if (!ex.isBlocking()) ex.startBlocking();
         LongAdder counter = ex.getAttachment(BYTES_IN);
+        Pacer pacer = ex.getAttachment(PACER);
+        if (pacer != null) pacer.bodyStarted(ex);
         return new FilterInputStream(ex.getInputStream()) {
             private long read;
+            private boolean ended;
 
             private void count(long n) {
+                if (n < 0) end();
                 if (n <= 0) return;
                 read += n;
                 if (counter != null) counter.add(n);
+                if (pacer != null) pacer.bodyRead(ex, n);
                 if (read > max) throw HostException.tooLarge("body exceeds the limit of " + max + " bytes");
+            }
+
+            private void end() {
+                if (!ended && pacer != null) pacer.bodyEnded(ex);
+                ended = true;
+            }
+
+            @Override
+            public void close() throws IOException {
+                end();
+                super.close();
             }
 
             @Override
             public int read() throws IOException {
                 int b = super.read();
-                if (b >= 0) count(1);
+                count(b >= 0 ? 1 : -1);
                 return b;
             }
 
             @Override
             public int read(byte[] buf, int off, int len) throws IOException {
-                int n = super.read(buf, off, len);
+                int n;
+                try {
+                    n = super.read(buf, off, len);
+                } catch (RuntimeException e) {
+                    // Undertow's stream fails this way when the pacer closed the connection under it.
+                    if (pacer != null && pacer.cut(ex)) throw new IOException("the connection was closed: the body came too slowly");
+                    throw e;
+                }
                 count(n);
                 return n;
             }
@@ -138,6 +163,7 @@ public final class Exchanges {
         body.put("message", e.getMessage());
         body.putAll(e.details());
         if (e.status() == 401) ex.getResponseHeaders().put(Headers.WWW_AUTHENTICATE, "Bearer realm=\"sahara\"");
+        if (e.status() == 429 || e.status() == 507) ex.getResponseHeaders().put(Headers.RETRY_AFTER, e.status() == 429 ? "1" : "60");
         sendJson(ex, e.status(), body);
     }
 }
