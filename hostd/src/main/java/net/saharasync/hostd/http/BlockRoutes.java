@@ -71,7 +71,7 @@ final class BlockRoutes {
     void missing(HttpServerExchange ex) throws IOException {
         Principal p = Exchanges.principal(ex);
         List<Hash> asked = hashes(Exchanges.readBody(ex, (long) limits.maxMissingHashes() * Hash.BYTES), limits.maxMissingHashes());
-        BitSet usable = store.access().usable(p.userId(), VolumeRoutes.readable(store, p), asked);
+        BitSet usable = store.access().usable(p.userId(), asked);
         byte[] bitmap = new byte[(asked.size() + 7) / 8];
         for (int i = 0; i < asked.size(); i++) {
             if (!usable.get(i)) bitmap[i >> 3] |= (byte) (1 << (i & 7));
@@ -111,7 +111,7 @@ final class BlockRoutes {
             // Deltas are rebuilt from bases the caller may use (checked in one batch first).
             List<Hash> bases = frames.stream().filter(BlockFrames.Frame::isDelta).map(f -> BlockDelta.baseOf(f.hash(), f.stored())).distinct().toList();
             java.util.Set<Hash> usableBases = bases.isEmpty() ? java.util.Set.of()
-                    : store.access().usableSet(p.userId(), VolumeRoutes.readable(store, p), bases);
+                    : store.access().usableSet(p.userId(), bases);
             // Checking is zstd + SHA-256 over every byte: spread it over the cores.
             List<BlockStore.StoredBlock> blocks = frames.parallelStream().map(f -> {
                 try {
@@ -214,7 +214,7 @@ final class BlockRoutes {
         requireUsable(p, want);
         List<Hash> someBases = base.stream().filter(h -> !h.equals(none)).distinct().toList();
         java.util.Set<Hash> usableBases = someBases.isEmpty() ? java.util.Set.of()
-                : store.access().usableSet(p.userId(), VolumeRoutes.readable(store, p), someBases);
+                : store.access().usableSet(p.userId(), someBases);
         ex.getResponseHeaders().put(Headers.CONTENT_TYPE, FRAMES_TYPE);
         OutputStream out = ex.getOutputStream();
         for (int i = 0; i < want.size(); i++) {
@@ -234,7 +234,7 @@ final class BlockRoutes {
     }
 
     private void requireUsable(Principal p, List<Hash> asked) {
-        BitSet usable = store.access().usable(p.userId(), VolumeRoutes.readable(store, p), asked);
+        BitSet usable = store.access().usable(p.userId(), asked);
         List<String> absent = new ArrayList<>();
         for (int i = usable.nextClearBit(0); i < asked.size(); i = usable.nextClearBit(i + 1)) absent.add(asked.get(i).toHex());
         if (!absent.isEmpty()) {

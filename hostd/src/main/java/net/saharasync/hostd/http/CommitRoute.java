@@ -50,12 +50,11 @@ final class CommitRoute {
         CommitRequest req = Exchanges.readJson(ex, CommitRequest.class, limits.maxJsonBytes());
         Hash commit = Exchanges.hash(req.commit(), "commit");
         Optional<Hash> expected = req.expected() == null ? Optional.empty() : Optional.of(Exchanges.hash(req.expected(), "expected"));
-        long[] readable = VolumeRoutes.readable(store, p);
 
         ObjectStore objects = new ObjectStore(store.blocks());
         TreeCheck.Result check = TreeCheck.check(objects, commit,
                 hs -> store.access().known(v.id(), hs),
-                hs -> store.access().usableSet(p.userId(), readable, hs));
+                hs -> store.access().usableSet(p.userId(), hs));
         if (!check.complete()) {
             List<String> listed = check.missing().stream().limit(MAX_LISTED_MISSING).map(Hash::toHex).toList();
             throw new HostException(409, "missing_objects", check.missing().size() + " objects the commit needs are not on the host",

@@ -50,10 +50,6 @@ final class VolumeRoutes {
     }
 
     /** The ids of every volume the caller can read. */
-    static long[] readable(HostStore store, Principal p) {
-        return store.volumes().visibleTo(p.userId()).stream().mapToLong(va -> va.volume().id()).toArray();
-    }
-
     Map<String, Object> describe(Volume v, Access a) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("id", v.idHex());

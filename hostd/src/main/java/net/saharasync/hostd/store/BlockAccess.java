@@ -21,10 +21,12 @@ public final class BlockAccess {
     private final LmdbEnvironment env;
     private final LmdbEnvironment.Table reach;
     private final LmdbEnvironment.Table uploads;
+    private final LmdbEnvironment.Table userReach;
 
-    BlockAccess(LmdbEnvironment env, LmdbEnvironment.Table reach) {
+    BlockAccess(LmdbEnvironment env, LmdbEnvironment.Table reach, LmdbEnvironment.Table userReach) {
         this.env = env;
         this.reach = reach;
+        this.userReach = userReach;
         this.uploads = env.table("uploads");
     }
 
@@ -53,25 +55,25 @@ public final class BlockAccess {
 
     /**
      * Which of {@code hashes} {@code user} may use: bit i is set when hashes[i] was uploaded by
-     * the user or is reachable from one of {@code readable} (the volumes the user can read).
+     * the user or is reachable from a volume the user can read. Two lookups per hash, whatever
+     * the number of volumes.
      */
-    public BitSet usable(long user, long[] readable, List<Hash> hashes) {
+    public BitSet usable(long user, List<Hash> hashes) {
         return env.read(txn -> {
             ByteBuffer key = ByteBuffer.allocateDirect(8 + Hash.BYTES);
             BitSet out = new BitSet(hashes.size());
             for (int i = 0; i < hashes.size(); i++) {
                 Hash h = hashes.get(i);
-                boolean ok = h.equals(EMPTY) || txn.contains(uploads, Keys.fill(key, user, h));
-                for (int v = 0; !ok && v < readable.length; v++) ok = txn.contains(reach, Keys.fill(key, readable[v], h));
-                if (ok) out.set(i);
+                Keys.fill(key, user, h);
+                if (h.equals(EMPTY) || txn.contains(uploads, key) || txn.contains(userReach, key)) out.set(i);
             }
             return out;
         });
     }
 
     /** {@link #usable} as a set. */
-    public Set<Hash> usableSet(long user, long[] readable, List<Hash> hashes) {
-        BitSet bits = usable(user, readable, hashes);
+    public Set<Hash> usableSet(long user, List<Hash> hashes) {
+        BitSet bits = usable(user, hashes);
         Set<Hash> out = new HashSet<>();
         for (int i = bits.nextSetBit(0); i >= 0; i = bits.nextSetBit(i + 1)) out.add(hashes.get(i));
         return out;

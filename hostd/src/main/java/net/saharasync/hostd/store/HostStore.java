@@ -22,6 +22,8 @@ import net.saharasync.blockstore.lmdb.LmdbEnvironment;
  * access     user(8) vol(8)  -> access level         heads     vol(8)         -> seq(8) commit(32)
  * history    vol(8) seq(8)   -> commit(32) accepted(8) user(8)
  * reach      vol(8) hash(32) -> 1   every object reachable from any commit the volume ever had
+ * user_reach user(8) hash(32)-> 1   every object reachable from a volume the user may read (derived)
+ * volume_members vol(8) user(8) -> level   access, by volume (derived)
  * uploads    user(8) hash(32)-> 1   every block the user uploaded
  * treesizes  hash(32)        -> entries(8) depth(4)   a folder object's size as a folder (derived)
  * </pre>
@@ -41,8 +43,9 @@ public final class HostStore implements AutoCloseable {
         this.blocks = new LmdbBlockStore(env, "", new BlockCodec(1));
         this.accounts = new Accounts(env);
         LmdbEnvironment.Table reach = env.table("reach");
-        this.volumes = new Volumes(env, reach);
-        this.access = new BlockAccess(env, reach);
+        LmdbEnvironment.Table userReach = env.table("user_reach");
+        this.volumes = new Volumes(env, reach, userReach);
+        this.access = new BlockAccess(env, reach, userReach);
         this.treeSizes = new TreeSizes(env);
         // The empty block is everybody's (a zero-length file has it as content): knowing it reveals nothing.
         blocks.putAll(List.of(Block.of(new byte[0])));
@@ -114,7 +117,7 @@ public final class HostStore implements AutoCloseable {
     /** Entries per table and the block store's totals: a cheap picture of everything stored, for checks and tests. */
     public java.util.Map<String, Long> census() {
         java.util.Map<String, Long> out = new java.util.TreeMap<>();
-        for (String t : List.of("users", "user_ids", "tokens", "volumes", "access", "heads", "history", "reach", "uploads", "blocks")) {
+        for (String t : List.of("users", "user_ids", "tokens", "volumes", "access", "heads", "history", "reach", "user_reach", "uploads", "blocks")) {
             LmdbEnvironment.Table table = env.table(t);
             out.put(t, env.read(txn -> txn.entries(table)));
         }
