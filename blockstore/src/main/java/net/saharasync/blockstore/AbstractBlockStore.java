@@ -35,8 +35,12 @@ public abstract class AbstractBlockStore implements BlockStore {
     /** Those of {@code hashes} that are stored. */
     protected abstract Set<Hash> presentAmong(Collection<Hash> hashes);
 
-    /** Writes those of {@code blocks} not yet stored, atomically and durably; returns what was added. */
-    protected abstract PutResult insertAbsent(List<StoredBlock> blocks);
+    /**
+     * Writes those of {@code blocks} not yet stored, atomically and durably; returns what was
+     * added. With {@code rewritePresent}, those already stored are written again with their
+     * stored bytes (the same work either way; see {@link #putAllStoredRewriting}).
+     */
+    protected abstract PutResult insert(List<StoredBlock> blocks, boolean rewritePresent);
 
     /** Applies {@code reader} to the stored value, which may be valid only during the call. */
     protected abstract <T> Optional<T> readStored(Hash hash, Function<ByteBuffer, T> reader);
@@ -55,13 +59,20 @@ public abstract class AbstractBlockStore implements BlockStore {
         if (absent.isEmpty()) return PutResult.NONE;
         // Compression is the CPU-heavy part of a put: spread a large batch over the cores.
         var stream = absent.size() >= PARALLEL_ENCODE ? absent.parallelStream() : absent.stream();
-        return insertAbsent(stream.map(b -> new StoredBlock(b.hash(), codec.encode(b.data()))).toList());
+        return insert(stream.map(b -> new StoredBlock(b.hash(), codec.encode(b.data()))).toList(), false);
     }
 
     @Override
     public PutResult putAllStored(Collection<StoredBlock> blocks) {
         List<StoredBlock> absent = absentOf(blocks, StoredBlock::hash);
-        return absent.isEmpty() ? PutResult.NONE : insertAbsent(absent);
+        return absent.isEmpty() ? PutResult.NONE : insert(absent, false);
+    }
+
+    @Override
+    public PutResult putAllStoredRewriting(Collection<StoredBlock> blocks) {
+        Map<Hash, StoredBlock> unique = new LinkedHashMap<>();
+        for (StoredBlock b : blocks) unique.putIfAbsent(b.hash(), b);
+        return unique.isEmpty() ? PutResult.NONE : insert(List.copyOf(unique.values()), true);
     }
 
     /** The items whose hash is not stored yet, each hash once, in the order given. */

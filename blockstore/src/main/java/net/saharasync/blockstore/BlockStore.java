@@ -39,6 +39,14 @@ public interface BlockStore extends AutoCloseable {
      */
     PutResult putAllStored(Collection<StoredBlock> blocks);
 
+    /**
+     * {@link #putAllStored}, except that a block already stored is written again (with the
+     * bytes it has), so storing it costs the same work, and takes the same time, whether it was
+     * there or not: a host storing one user's upload must not tell them, by how long it takes,
+     * that another user stored the same block. The result still counts only new blocks.
+     */
+    PutResult putAllStoredRewriting(Collection<StoredBlock> blocks);
+
     /** The block's stored form (its {@link BlockCodec} bytes, CRC-checked), e.g. to send as is. */
     Optional<byte[]> getStored(Hash hash);
 

@@ -37,12 +37,15 @@ public final class InMemoryBlockStore extends AbstractBlockStore {
     }
 
     @Override
-    protected synchronized PutResult insertAbsent(List<StoredBlock> blocks) {
+    protected synchronized PutResult insert(List<StoredBlock> blocks, boolean rewritePresent) {
         checkOpen();
         int added = 0;
         long raw = 0, stored = 0;
         for (StoredBlock e : blocks) {
-            if (values.putIfAbsent(e.hash(), e.form().toBytes()) == null) {
+            byte[] form = e.form().toBytes();
+            byte[] old = values.putIfAbsent(e.hash(), form);
+            if (old != null && rewritePresent) values.put(e.hash(), old.clone());
+            if (old == null) {
                 added++;
                 raw += e.form().rawLength();
                 stored += e.form().length();

@@ -78,6 +78,28 @@ public abstract class BlockStoreContract {
     }
 
     @Test
+    void rewritingPutsCountOnlyNewBlocksAndLeaveStoredOnesAsTheyWere() {
+        Random r = new Random(21);
+        BlockCodec codec = new BlockCodec(1);
+        byte[] old = compressible(r, 100_000), fresh = random(r, 70_000);
+        store.putAll(List.of(Block.of(old)));
+        BlockStore.StoreStats before = store.stats();
+        byte[] storedBefore = store.getStored(Hash.of(old)).orElseThrow();
+        BlockStore.PutResult put = store.putAllStoredRewriting(List.of(
+                new BlockStore.StoredBlock(Hash.of(old), codec.encode(old)),
+                new BlockStore.StoredBlock(Hash.of(fresh), codec.encode(fresh)),
+                new BlockStore.StoredBlock(Hash.of(fresh), codec.encode(fresh))));
+        assertThat(put.added()).isEqualTo(1);
+        assertThat(put.rawBytes()).isEqualTo(70_000);
+        assertThat(store.stats().blocks()).isEqualTo(before.blocks() + 1);
+        assertThat(store.stats().rawBytes()).isEqualTo(before.rawBytes() + 70_000);
+        assertThat(store.getStored(Hash.of(old))).hasValueSatisfying(b -> assertThat(b).isEqualTo(storedBefore));
+        assertThat(store.get(Hash.of(old), true)).hasValueSatisfying(b -> assertThat(b).isEqualTo(old));
+        assertThat(store.get(Hash.of(fresh), true)).hasValueSatisfying(b -> assertThat(b).isEqualTo(fresh));
+        assertThat(store.rawLength(Hash.of(old))).hasValue(100_000);
+    }
+
+    @Test
     void duplicatesInsideOneBatchAreStoredOnce() {
         byte[] data = random(new Random(3), 1000);
         BlockStore.PutResult put = store.putAll(List.of(Block.of(data), Block.of(data.clone()), Block.of(data)));
