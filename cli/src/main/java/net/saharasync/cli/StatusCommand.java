@@ -3,6 +3,7 @@ package net.saharasync.cli;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.List;
 import java.util.concurrent.Callable;
 import net.saharasync.clientd.Status;
 import net.saharasync.clientd.SyncEngine;
@@ -41,6 +42,12 @@ final class StatusCommand implements Callable<Integer> {
             if (p.changes().size() > MAX_LISTED) out.printf("  … and %d more%n", p.changes().size() - MAX_LISTED);
             out.printf("conflicts  %d%n", p.conflictCopies().size());
             p.conflictCopies().stream().limit(MAX_LISTED).forEach(cc -> out.println("  " + cc));
+            List<String> notSynced = status.map(Status::lastCycle).map(r -> r.unsyncable() == null ? List.<String>of() : r.unsyncable()).orElse(List.of());
+            if (!notSynced.isEmpty()) {
+                out.printf("not synced %d (as of the last sync)%n", notSynced.size());
+                notSynced.stream().limit(MAX_LISTED).forEach(u -> out.println("  " + u));
+                if (notSynced.size() > MAX_LISTED) out.printf("  … and %d more%n", notSynced.size() - MAX_LISTED);
+            }
             status.filter(s -> s.lastError() != null).ifPresent(s ->
                     out.printf("last error %s (%s)%n", s.lastError(), Instant.ofEpochMilli(s.lastErrorAt())));
         }

@@ -76,6 +76,7 @@ final class SyncCommand implements Callable<Integer> {
             out.println(new ObjectMapper().writeValueAsString(m));
         }
         out.flush();
+        for (String u : r.unsyncable()) spec.commandLine().getErr().println("sahara sync: not synced: " + u);
         if (!r.agreed()) {
             spec.commandLine().getErr().println("sahara sync: " + dir + " and the host do not agree yet"
                     + (r.unsettled().isEmpty() ? "" : "; still being written: " + r.unsettled())

@@ -11,7 +11,7 @@ import java.util.List;
  */
 public record CycleReport(boolean agreed, long seq, String head, long bytesSent, long bytesReceived, int filesUp, int filesDown,
                           int conflicts, long millis, List<String> skipped, List<String> unsettled, long bytesHashed,
-                          int foldersListed, boolean fullScan) {
+                          int foldersListed, boolean fullScan, List<String> unsyncable) {
     /**
      * This pass followed by {@code next} of the same cycle (a merge that changed the ignore file
      * runs once more under the new rules): the counts add up, the state is the last pass's.
@@ -20,6 +20,6 @@ public record CycleReport(boolean agreed, long seq, String head, long bytesSent,
         return new CycleReport(next.agreed, next.seq, next.head, bytesSent + next.bytesSent, bytesReceived + next.bytesReceived,
                 filesUp + next.filesUp, filesDown + next.filesDown, conflicts + next.conflicts, millis + next.millis,
                 next.skipped, next.unsettled, bytesHashed + next.bytesHashed, foldersListed + next.foldersListed,
-                fullScan || next.fullScan);
+                fullScan || next.fullScan, next.unsyncable);
     }
 }

@@ -223,6 +223,7 @@ public final class Daemon implements AutoCloseable {
 
     private void run() {
         long backoff = 250;
+        java.util.Set<String> reportedUnsyncable = new java.util.HashSet<>();
         while (running) {
             Optional<java.util.Set<String>> changed;
             try {
@@ -239,6 +240,9 @@ public final class Daemon implements AutoCloseable {
                     if (r.filesUp() + r.filesDown() + r.conflicts() == 0) rescanNanos = rescanInterval(timing.rescan(), r.millis()).toNanos();
                 }
                 new Status(r.agreed() ? "idle" : "pending", System.currentTimeMillis(), r, null, null).write(engine.folder());
+                // What cannot be synced is logged once, not every cycle.
+                for (String u : r.unsyncable()) if (reportedUnsyncable.add(u)) LOG.warn("{}: not synced: {}", engine.folder(), u);
+                reportedUnsyncable.retainAll(r.unsyncable());
                 onCycle.accept(r);
                 backoff = 250;
                 if (!r.agreed()) retryIn(Duration.ofMillis(300));

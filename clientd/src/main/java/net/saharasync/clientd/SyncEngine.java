@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Map;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
@@ -291,6 +292,7 @@ public final class SyncEngine implements AutoCloseable {
         DirRef local = scan.root();
         int filesUp = 0, filesDown = 0, conflicts = 0;
         List<String> skipped = new ArrayList<>();
+        Map<String, String> unsyncable = new java.util.TreeMap<>();
         boolean agreed = false;
         Head head = null;
         for (int attempt = 0; attempt < MAX_CAS_ATTEMPTS && !agreed && skipped.isEmpty(); attempt++) {
@@ -400,10 +402,15 @@ public final class SyncEngine implements AutoCloseable {
             index.update(applied.indexChanges(), applied.chunkLocations());
             filesDown += applied.filesWritten() + applied.removed() + applied.moved();
             skipped.addAll(applied.skipped());
+            unsyncable.putAll(applied.unsyncable());
             // What the folder now agrees on with the host: the merged tree, except where a path
             // was skipped because the user changed it meanwhile: there, what the scan saw. So
             // the next cycle sees the user's change as a local edit against exactly that.
-            base = Optional.of(new Base(newHead, agreedRoot(objects, mergedRoot, local, applied.skipped())));
+            // Entries this machine cannot create count the same way (the folder keeps what it
+            // had there), without making the cycle unfinished: they are reported instead.
+            List<String> notApplied = new ArrayList<>(applied.skipped());
+            notApplied.addAll(applied.unsyncable().keySet());
+            base = Optional.of(new Base(newHead, agreedRoot(objects, mergedRoot, local, notApplied)));
             index.setBase(base.get());
             agreed = applied.skipped().isEmpty();
         }
@@ -417,7 +424,8 @@ public final class SyncEngine implements AutoCloseable {
         long millis = (System.nanoTime() - t0) / 1_000_000;
         return new CycleReport(agreed, head == null ? 0 : head.seq(), head == null ? "" : head.commit().map(Hash::toHex).orElse(""),
                 host.bytesSent() - sent0, host.bytesReceived() - received0, filesUp, filesDown, conflicts, millis,
-                List.copyOf(skipped), List.copyOf(scan.unsettled()), scan.bytesHashed(), foldersListed, fullScan);
+                List.copyOf(skipped), List.copyOf(scan.unsettled()), scan.bytesHashed(), foldersListed, fullScan,
+                unsyncableReport(scan.unsyncable(), unsyncable));
     }
 
     /** The merge result without the reserved state folder, and what applying it writes here. */
@@ -525,6 +533,13 @@ public final class SyncEngine implements AutoCloseable {
             if (e.name().contains(" (conflict ")) out.add(p);
             if (e.isDirectory()) collectConflictCopies(objects, e.dir(), p, out);
         }
+    }
+
+    /** What this cycle could not sync, one line each: "path: why" (the scan's, then the applier's). */
+    private static List<String> unsyncableReport(List<String> scanned, Map<String, String> applied) {
+        List<String> out = new ArrayList<>(scanned);
+        applied.forEach((path, why) -> out.add(path + ": " + why + " (kept in the volume, not created here)"));
+        return List.copyOf(out);
     }
 
     private static DirRef agreedRoot(ObjectStore objects, DirRef merged, DirRef local, List<String> skipped) {

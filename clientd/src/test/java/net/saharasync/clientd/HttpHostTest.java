@@ -105,6 +105,17 @@ class HttpHostTest {
         Files.writeString(dir.resolve("host.p12.password"), new String(password) + "\n");
     }
 
+    /** A fingerprint pins a TLS certificate: with an http:// URL the token would go in clear text, so join refuses it. */
+    @Test
+    void joiningAPlainHttpUrlWithAFingerprintIsRefusedAndWritesNothing() throws Exception {
+        try (TwoMachines m = new TwoMachines(tmp)) {
+            Path c = tmp.resolve("c");
+            assertThatThrownBy(() -> Join.join(m.url(), m.token, c, "docs", "C", Optional.of("AB:CD")))
+                    .isInstanceOf(ClientException.class).hasMessageContaining("not https://");
+            assertThat(c.resolve(".sahara")).doesNotExist();
+        }
+    }
+
     @Test
     void closingWhileAnEventStreamConnectsNeverHangs() throws Exception {
         try (TwoMachines m = new TwoMachines(tmp)) {

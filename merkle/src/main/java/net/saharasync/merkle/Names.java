@@ -43,6 +43,28 @@ public final class Names {
         return java.util.Optional.empty();
     }
 
+    /** The longest symlink target every client can create (Linux's PATH_MAX, 4096, less its NUL). */
+    public static final int MAX_SYMLINK_TARGET_BYTES = 4095;
+
+    /**
+     * Why a symlink target (its bytes as stored) is one no client can create, or empty when it
+     * can be: empty, longer than {@link #MAX_SYMLINK_TARGET_BYTES}, holding NUL, or not UTF-8.
+     */
+    public static java.util.Optional<String> symlinkTargetProblem(byte[] target) {
+        if (target.length == 0) return java.util.Optional.of("empty symlink target");
+        if (target.length > MAX_SYMLINK_TARGET_BYTES) {
+            return java.util.Optional.of("symlink target of " + target.length + " bytes exceeds " + MAX_SYMLINK_TARGET_BYTES);
+        }
+        for (byte b : target) if (b == 0) return java.util.Optional.of("symlink target contains NUL");
+        try {
+            StandardCharsets.UTF_8.newDecoder().onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT).decode(java.nio.ByteBuffer.wrap(target));
+        } catch (java.nio.charset.CharacterCodingException e) {
+            return java.util.Optional.of("symlink target is not valid UTF-8");
+        }
+        return java.util.Optional.empty();
+    }
+
     /** Throws {@link MalformedObjectException} unless {@code name} is valid. */
     public static String check(String name) {
         problem(name).ifPresent(p -> {

@@ -51,7 +51,7 @@ public final class TreeCheck {
 
     private record FileClaim(Hash hash, int height, long length, String path) implements Claim {}
 
-    private record LeafClaim(Hash hash, long length, String path) implements Claim {}
+    private record LeafClaim(Hash hash, long length, String path, boolean symlink) implements Claim {}
 
     /**
      * Checks the commit {@code commit} and everything under it.
@@ -156,7 +156,7 @@ public final class TreeCheck {
         return switch (e.kind()) {
             case DIRECTORY -> new DirClaim(e.content(), e.height(), -1, null, null, path);
             case FILE -> new FileClaim(e.content(), e.height(), e.size(), path);
-            case SYMLINK -> new LeafClaim(e.content(), e.size(), path);
+            case SYMLINK -> new LeafClaim(e.content(), e.size(), path, true);
         };
     }
 
@@ -174,14 +174,14 @@ public final class TreeCheck {
         }
     }
 
-    /** A block and the length its entry claims. */
-    private record Leaf(Hash hash, long length, String path) {}
+    /** A block and the length its entry claims; a symlink's target is checked too. */
+    private record Leaf(Hash hash, long length, String path, boolean symlink) {}
 
     /** The claim as a block to check, or null when it names a tree object. */
     private static Leaf asLeaf(Claim c) {
         return switch (c) {
-            case LeafClaim l -> new Leaf(l.hash(), l.length(), l.path());
-            case FileClaim f when f.height() == 0 -> new Leaf(f.hash(), f.length(), f.path());
+            case LeafClaim l -> new Leaf(l.hash(), l.length(), l.path(), l.symlink());
+            case FileClaim f when f.height() == 0 -> new Leaf(f.hash(), f.length(), f.path(), false);
             default -> null;
         };
     }
@@ -194,6 +194,14 @@ public final class TreeCheck {
             Leaf l = leaves.get(i);
             if (n[i] < 0) throw new MerkleException("block " + l.hash().toHex() + " at " + l.path() + " is missing");
             if (n[i] != l.length()) fail(l.hash(), l.path(), "block of " + n[i] + " bytes, its entry says " + l.length());
+            if (l.symlink()) {
+                // Small (at most 4095 bytes once the length passed), so read only past that check.
+                if (l.length() > Names.MAX_SYMLINK_TARGET_BYTES || l.length() == 0) {
+                    fail(l.hash(), l.path(), l.length() == 0 ? "empty symlink target" : "symlink target of " + l.length() + " bytes exceeds " + Names.MAX_SYMLINK_TARGET_BYTES);
+                }
+                byte[] target = store.blocks().get(l.hash()).orElseThrow(() -> new MerkleException("block " + l.hash().toHex() + " is missing"));
+                Names.symlinkTargetProblem(target).ifPresent(why -> fail(l.hash(), l.path(), why + " (no client could create it)"));
+            }
         }
     }
 

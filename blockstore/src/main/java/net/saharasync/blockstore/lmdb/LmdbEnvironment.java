@@ -96,6 +96,18 @@ public final class LmdbEnvironment implements AutoCloseable {
      * called from inside another (same thread) joins it: everything commits together, once,
      * when the outermost one returns (and a full map reruns the outermost work).
      */
+    private static final int EIO = 5, ENOSPC = 28, EDQUOT = 122;
+    /** Less room than this left on the disk makes an EIO from a commit a full disk. */
+    private static final long NEARLY_FULL_BYTES = 128L << 20;
+
+    private boolean nearlyFull() {
+        try {
+            return Files.getFileStore(dir).getUsableSpace() < NEARLY_FULL_BYTES;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
     public <T> T write(Function<WriteTxn, T> work) {
         WriteTxn joined = current.get();
         if (joined != null) return work.apply(joined);
@@ -119,6 +131,14 @@ public final class LmdbEnvironment implements AutoCloseable {
                     throw new BlockStoreException("LMDB map in " + dir + " still full after growing to " + mapSize + " bytes", e);
                 }
                 grow();
+            } catch (org.lmdbjava.LmdbNativeException e) {
+                // ENOSPC or EDQUOT from writing the transaction's pages: it was aborted whole.
+                // LMDB reports a short write as EIO, which is how a full disk mostly shows:
+                // an EIO with little room left on the disk is taken for a full disk.
+                if (e.getResultCode() == ENOSPC || e.getResultCode() == EDQUOT || (e.getResultCode() == EIO && nearlyFull())) {
+                    throw new net.saharasync.blockstore.StorageFullException("no space left on the disk holding " + dir, e);
+                }
+                throw e;
             }
         }
     }

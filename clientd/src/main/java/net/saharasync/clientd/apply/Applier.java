@@ -37,9 +37,15 @@ import net.saharasync.merkle.TreeObject.FileChild;
  * (reported, never overwritten) and the next cycle merges it.
  */
 public final class Applier {
-    /** What applying did. {@code skipped} non-empty means the folder is not yet exactly the target. */
+    /**
+     * What applying did. {@code skipped} non-empty means the folder is not yet exactly the
+     * target. {@code unsyncable}: entries this machine cannot create (a symlink target no file
+     * system takes, a file whose tree does not add up), path to why; left as the folder had
+     * them, reported, and tried again when the volume next changes them.
+     */
     public record Result(int filesWritten, int removed, int moved, List<String> skipped,
-                         Map<String, Optional<FileState>> indexChanges, Map<Hash, ChunkLocation> chunkLocations) {}
+                         Map<String, Optional<FileState>> indexChanges, Map<Hash, ChunkLocation> chunkLocations,
+                         Map<String, String> unsyncable) {}
 
     private static final int FETCH_RUN = 256;
     private static final FileStat A_DIRECTORY = new FileStat(FileStat.Kind.DIRECTORY, 0, 0, "", false);
@@ -59,6 +65,7 @@ public final class Applier {
     private int removed;
     private int moved;
     private final List<String> skipped = new ArrayList<>();
+    private final Map<String, String> unsyncable = new java.util.TreeMap<>();
     private final Map<String, Optional<FileState>> indexChanges = new LinkedHashMap<>();
     private final Map<Hash, ChunkLocation> chunkLocations = new HashMap<>();
 
@@ -186,7 +193,7 @@ public final class Applier {
         flushWrites();
         removes.sort(Comparator.comparing(Change::path).reversed());
         for (Change.Removed r : removes) remove(RelPath.of(r.path()), r.entry());
-        return new Result(written, removed, moved, List.copyOf(skipped), indexChanges, chunkLocations);
+        return new Result(written, removed, moved, List.copyOf(skipped), indexChanges, chunkLocations, Map.copyOf(unsyncable));
     }
 
     private void move(Change.Moved m) throws IOException {
@@ -249,6 +256,11 @@ public final class Applier {
                     if (resurrection(p)) return;
                     byte[] target = objects.blocks().get(e.content())
                             .orElseThrow(() -> new IOException("symlink target of " + p + " was not downloaded"));
+                    Optional<String> problem = net.saharasync.merkle.Names.symlinkTargetProblem(target);
+                    if (problem.isPresent()) {
+                        unsyncable.put(p.path(), problem.get());
+                        return;
+                    }
                     FileStat st = fs.writeSymlink(p, new String(target, StandardCharsets.UTF_8), Optional.ofNullable(observed.get(p.path())));
                     observed.put(p.path(), st);
                     indexChanges.put(p.path(), Optional.of(new FileState(st, e.content(), 0)));
@@ -339,7 +351,13 @@ public final class Applier {
     private static final int FLUSH_FILES = 2048;
 
     private void writeFile(RelPath p, Entry e) throws IOException {
-        List<FileChild> chunks = FileTree.chunks(objects, e.file());
+        List<FileChild> chunks;
+        try {
+            chunks = FileTree.chunks(objects, e.file());
+        } catch (net.saharasync.merkle.MalformedObjectException bad) {
+            unsyncable.put(p.path(), "its content does not hold together (" + bad.getMessage() + ")");
+            return;
+        }
         // The version being replaced (a modification of a non-empty file): bases for deltas, ranges to copy.
         List<FileChild> old = before.isPresent() && before.get().kind() == net.saharasync.merkle.EntryKind.FILE && before.get().size() > 0
                 ? FileTree.chunks(objects, before.get().file()) : List.of();
@@ -501,7 +519,24 @@ public final class Applier {
      * prefetched chunks, or chunks from a local file that still holds them (read and checked),
      * the rest downloaded in runs.
      */
+    /**
+     * The length the file being written on this thread (files are written several at once)
+     * says each of its chunks has: every block received must have it.
+     */
+    private final ThreadLocal<Map<Hash, Long>> claimedLength = ThreadLocal.withInitial(HashMap::new);
+
+    private void checkLength(Hash h, int length) {
+        Long claimed = claimedLength.get().get(h);
+        if (claimed != null && claimed != length) {
+            throw new net.saharasync.merkle.MalformedObjectException("block " + h.toHex() + " holds " + length
+                    + " bytes, the file's tree says " + claimed + ": the file's size disagrees with its chunks");
+        }
+    }
+
     private void writeChunks(SyncFs.FileSink out, PendingWrite w, Prefetch fetched) throws IOException {
+        Map<Hash, Long> claimed = claimedLength.get();
+        claimed.clear();
+        for (FileChild c : w.chunks()) claimed.put(c.hash(), c.length());
         List<Hash> run = new ArrayList<>();
         List<FileChild> copying = new ArrayList<>();
         long copyFrom = 0, copyLength = 0;
@@ -542,6 +577,7 @@ public final class Applier {
         Optional<byte[]> local = ready != null ? Optional.of(ready) : transfer.localChunk(c.hash());
         if (local.isPresent()) {
             flush(out, run, bases);
+            checkLength(c.hash(), local.get().length);
             out.write(local.get());
         } else {
             run.add(c.hash());
@@ -554,11 +590,13 @@ public final class Applier {
         host.fetchDelta(run, run.stream().map(h -> Optional.ofNullable(bases.get(h))).toList(), this::heldBase, new HostConnection.BlockSink() {
             @Override
             public void accept(Hash h, byte[] data) throws IOException {
+                checkLength(h, data.length);
                 out.write(data);
             }
 
             @Override
             public void accept(Hash h, byte[] buf, int off, int len) throws IOException {
+                checkLength(h, len);
                 out.write(buf, off, len); // written at once: no copy of a block received whole
             }
         });

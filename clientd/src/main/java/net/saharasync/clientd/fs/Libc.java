@@ -3,6 +3,7 @@ package net.saharasync.clientd.fs;
 import java.util.Optional;
 import jnr.ffi.LibraryLoader;
 import jnr.ffi.annotations.In;
+import jnr.ffi.annotations.Out;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -58,6 +59,9 @@ final class Libc {
         int linkat(int olddirfd, String oldpath, int newdirfd, String newpath, int flags);
 
         int fsync(int fd);
+
+        /** The link's target as the bytes the file system holds (the JDK decodes them, replacing what is not UTF-8). */
+        long readlink(String path, @Out byte[] buf, long bufsiz);
     }
 
     private Libc() {}

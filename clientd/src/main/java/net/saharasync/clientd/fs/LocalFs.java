@@ -247,6 +247,18 @@ public final class LocalFs implements SyncFs {
     }
 
     @Override
+    public byte[] readLinkBytes(RelPath link) throws IOException {
+        Path at = resolve(link);
+        Optional<Libc.Calls> libc = Libc.calls();
+        if (libc.isPresent()) {
+            byte[] buf = new byte[net.saharasync.merkle.Names.MAX_SYMLINK_TARGET_BYTES + 2];
+            long n = libc.get().readlink(at.toString(), buf, buf.length);
+            if (n >= 0) return java.util.Arrays.copyOf(buf, (int) n);
+        }
+        return Files.readSymbolicLink(at).toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    @Override
     public FileStat writeFile(RelPath p, Content content, long mtimeNanos, boolean executable, Optional<FileStat> expected) throws IOException {
         Staged st = stage(p, content, mtimeNanos, executable, true);
         try {

@@ -58,6 +58,11 @@ public interface SyncFs {
 
     String readLink(RelPath link) throws IOException;
 
+    /** The link's target as stored, byte for byte (a target need not be UTF-8). */
+    default byte[] readLinkBytes(RelPath link) throws IOException {
+        return readLink(link).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    }
+
     /**
      * A folder opened for a scan: its entries are listed, stat'ed and read relative to it.
      * {@link LocalFs} opens the folder once and reaches each entry through that handle

@@ -284,8 +284,9 @@ public final class Scanner {
         }
         try (folder) {
             for (String name : folder.names()) {
-                if (Names.problem(name).isPresent()) {
-                    unsyncable.add(dir.path().isEmpty() ? name : dir.path() + "/" + name);
+                Optional<String> badName = Names.problem(name);
+                if (badName.isPresent()) {
+                    unsyncable.add(Names.printable(dir.path().isEmpty() ? name : dir.path() + "/" + name) + ": " + badName.get());
                     continue;
                 }
                 RelPath p = dir.child(name);
@@ -306,10 +307,10 @@ public final class Scanner {
                         else ignoredFiles.add(p.path());
                     }
                     case SYMLINK -> {
-                        if (!ignore.ignored(p.path(), false)) entries.add(symlink(p, s));
+                        if (!ignore.ignored(p.path(), false)) symlink(p, s).ifPresent(entries::add);
                         else ignoredFiles.add(p.path());
                     }
-                    case OTHER -> unsyncable.add(p.path());
+                    case OTHER -> unsyncable.add(p.path() + ": not a file, folder or symlink (a FIFO, socket or device)");
                 }
             }
         }
@@ -364,6 +365,12 @@ public final class Scanner {
     }
 
     private Optional<Entry> file(SyncFs.Folder folder, RelPath p, FileStat s, Optional<FileState> known) throws IOException {
+        if (s.mtimeNanos() == Long.MAX_VALUE || s.mtimeNanos() == Long.MIN_VALUE) {
+            // Beyond what a time in nanoseconds holds (before 1677 or after 2262): synced, it
+            // would come back to every machine as another time, so it is not synced at all.
+            unsyncable.add(p.path() + ": modification time out of range (before 1677 or after 2262)");
+            return Optional.empty();
+        }
         seen.add(p.path());
         observed.put(p.path(), s);
         if (known.isPresent() && known.get().stat().sameAs(s) && known.get().stat().kind() == FileStat.Kind.FILE) {
@@ -413,16 +420,22 @@ public final class Scanner {
         return Optional.of(Entry.file(p.name(), ref, s.executable(), s.mtimeNanos()));
     }
 
-    private Entry symlink(RelPath p, FileStat s) throws IOException {
+    private Optional<Entry> symlink(RelPath p, FileStat s) throws IOException {
+        byte[] target = fs.readLinkBytes(p);
+        Optional<String> problem = Names.symlinkTargetProblem(target);
+        if (problem.isPresent()) {
+            // Not rewritten into something it is not (a decoded target would replace bytes) and committed.
+            unsyncable.add(p.path() + ": " + problem.get());
+            return Optional.empty();
+        }
         seen.add(p.path());
         observed.put(p.path(), s);
-        byte[] target = fs.readLink(p).getBytes(StandardCharsets.UTF_8);
         Block b = Block.of(target);
         if (!objects.has(b.hash())) objects.blocks().put(b);
         indexChanges.put(p.path(), Optional.of(new FileState(trusted(s), b.hash(), 0)));
         // A symlink's own mtime cannot be set portably, so it is not synced (always 0): otherwise
         // every machine that writes the link would see "its" mtime as a change, back and forth.
-        return Entry.symlink(p.name(), b.hash(), target.length, 0);
+        return Optional.of(Entry.symlink(p.name(), b.hash(), target.length, 0));
     }
 
     /** The stat to remember: one that cannot match next time if the file may still change within this mtime tick. */

@@ -39,7 +39,11 @@ public final class ErrorHandler implements HttpHandler {
 
     static void fail(HttpServerExchange ex, Throwable t) {
         HostException e = translate(t);
-        if (e.status() >= 500) LOG.error("{} {} failed", ex.getRequestMethod(), ex.getRequestPath(), t);
+        if (e.status() == 507) {
+            LOG.warn("{} {} refused: {}", ex.getRequestMethod(), ex.getRequestPath(), t.getMessage());
+        } else if (e.status() >= 500) {
+            LOG.error("{} {} failed", ex.getRequestMethod(), ex.getRequestPath(), t);
+        }
         if (ex.isResponseStarted()) {
             IoUtils.safeClose(ex.getConnection());
             return;
@@ -55,6 +59,8 @@ public final class ErrorHandler implements HttpHandler {
     static HostException translate(Throwable t) {
         return switch (t) {
             case HostException h -> h;
+            case net.saharasync.blockstore.StorageFullException full -> new HostException(507, "insufficient_storage",
+                    "the host is out of disk space; nothing of this request was stored");
             case BlockFrames.MalformedFrameException m -> new HostException(400, "malformed_frame", m.getMessage());
             case MalformedObjectException m -> new HostException(400, "invalid_tree", m.getMessage());
             case IOException io -> new HostException(408, "request_timeout", "the request body could not be read: " + io);
