@@ -30,6 +30,8 @@ final class SimulatedHost implements HostConnection {
         Optional<Hash> head = Optional.empty();
         long seq;
         final List<Hash> history = new ArrayList<>();
+        /** Every object reachable from a commit the volume had, as the real host's reach set. */
+        final Set<Hash> reach = new HashSet<>();
         /** Told of every accepted commit (seq, device). */
         java.util.function.BiConsumer<Long, String> onCommit = (seq, device) -> {};
     }
@@ -105,7 +107,11 @@ final class SimulatedHost implements HostConnection {
     public CommitResult commit(String volume, Hash commit, Optional<Hash> expected) throws IOException {
         faults.maybe("commit");
         ObjectStore objects = new ObjectStore(state.blocks);
-        TreeCheck.Result check = TreeCheck.check(objects, commit, hs -> Set.of(), hs -> {
+        TreeCheck.Result check = TreeCheck.check(objects, commit, hs -> {
+            Set<Hash> known = new HashSet<>(hs);
+            known.retainAll(state.reach);
+            return known;
+        }, hs -> {
             Set<Hash> present = new HashSet<>(hs);
             present.removeAll(state.blocks.missing(hs));
             return present;
@@ -124,6 +130,7 @@ final class SimulatedHost implements HostConnection {
         state.head = Optional.of(commit);
         state.seq++;
         state.history.add(commit);
+        state.reach.addAll(check.reached());
         state.onCommit.accept(state.seq, c.device());
         faults.maybe("commit answer"); // committed, but the client never hears of it
         return new Accepted(new Head(state.seq, state.head));

@@ -17,6 +17,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.LongStream;
 import java.util.stream.Stream;
+import net.saharasync.blockstore.Hash;
 import net.saharasync.clientd.ignore.IgnoreRules;
 import net.saharasync.merkle.Commit;
 import net.saharasync.merkle.DirRef;
@@ -91,8 +92,12 @@ class SimulationTest {
         String lastVersion = "";
         final StringBuilder log = new StringBuilder();
 
+        /** Whether a hostile writer commits a crafted tree in this world. */
+        final boolean hostile;
+
         World(long seed, boolean serialized) throws IOException {
             this.seed = seed;
+            this.hostile = seed % 7 == 3;
             this.serialized = serialized;
             this.random = new Random(seed);
             this.bigChunks = seed % 2 == 1;
@@ -174,8 +179,12 @@ class SimulationTest {
                 int n = serialized ? 2 + random.nextInt(2) : 2 + random.nextInt(3);
                 for (int i = 0; i < n; i++) clients.add(new Client(i));
                 int steps = 25 + random.nextInt(35);
+                // One seed in seven has a hostile writer (or a compromised host) commit a
+                // crafted tree once, somewhere in the middle.
+                int malloryAt = hostile ? steps / 3 + random.nextInt(steps / 3) : -1;
                 for (int step = 0; step < steps; step++) {
                     clock.advanceMillis(1 + random.nextInt(2_000));
+                    if (step == malloryAt) malloryCommits();
                     Client c = clients.get(random.nextInt(clients.size()));
                     if (serialized) {
                         userOp(c);
@@ -364,14 +373,67 @@ class SimulationTest {
             if (Boolean.getBoolean("sahara.sim.verbose")) log.append("    after c").append(c.id).append(" fs@" + System.identityHashCode(c.fs) + " ").append(tags(c.fs.snapshot(IGNORE))).append('\n');
         }
 
+        /**
+         * Commits, onto the host's head, what a hostile writer would: the client's state folder
+         * at the root (its trash a link out of the folder, a config), a user file named like
+         * a temp file the client might take for its own, and a symlink no client can create.
+         * The host of the simulation takes it (a compromised host, or a volume from before
+         * hosts refused such trees); the clients must write none of it but the file.
+         */
+        void malloryCommits() {
+            Set<Hash> before = new HashSet<>();
+            host.blocks.forEach(before::add);
+            ObjectStore objects = new ObjectStore(host.blocks);
+            DirRef root = host.head.isPresent() ? ((Commit) objects.read(host.head.get())).root()
+                    : DirectoryTree.build(List.of(), objects, net.saharasync.merkle.TreeParams.DEFAULT);
+            String v = "v" + (++counter) + "-mallory-tempname";
+            versions.put(v, false);
+            net.saharasync.blockstore.Block content = net.saharasync.blockstore.Block.of(v.getBytes(StandardCharsets.UTF_8));
+            net.saharasync.blockstore.Block outside = net.saharasync.blockstore.Block.of("/tmp/outside".getBytes(StandardCharsets.UTF_8));
+            net.saharasync.blockstore.Block config = net.saharasync.blockstore.Block.of("{}".getBytes(StandardCharsets.UTF_8));
+            net.saharasync.blockstore.Block empty = net.saharasync.blockstore.Block.of(new byte[0]);
+            host.blocks.putAll(List.of(content, outside, config, empty));
+            DirRef state = DirectoryTree.build(List.of(
+                    Entry.file("config.json", new net.saharasync.merkle.FileRef(config.hash(), 2, 0), false, 1_000_000_000L),
+                    Entry.symlink("trash", outside.hash(), outside.data().length, 0)), objects, net.saharasync.merkle.TreeParams.DEFAULT);
+            net.saharasync.merkle.TreeEditor ed = new net.saharasync.merkle.TreeEditor(objects, net.saharasync.merkle.TreeParams.DEFAULT);
+            ed.put(".sahara", Entry.directory(".sahara", state));
+            ed.put(".sahara-tmp-0", Entry.file(".sahara-tmp-0", new net.saharasync.merkle.FileRef(content.hash(), v.length(), 0), false,
+                    clock.millis() * 1_000_000L));
+            ed.put("bad-link", Entry.symlink("bad-link", empty.hash(), 0, 0));
+            DirRef planted = ed.build(root);
+            Hash c = objects.write(new Commit(planted, host.head.map(List::of).orElse(List.of()), "mallory", clock.millis()));
+            objects.flush();
+            host.head = Optional.of(c);
+            host.seq++;
+            host.history.add(c);
+            // Now part of the volume, as on a host that took it: what mallory wrote (not what
+            // cut-off uploads left, whose children may be missing).
+            host.blocks.forEach(h -> {
+                if (!before.contains(h)) host.reach.add(h);
+            });
+            for (var b : List.of(content, outside, config, empty)) host.reach.add(b.hash());
+            log.append("mallory commits seq ").append(host.seq).append(": .sahara/, .sahara-tmp-0 = ").append(v).append(", bad-link\n");
+        }
+
         // ---- the checks ----
 
         void check() throws IOException {
             TreeMap<String, String> first = clients.getFirst().fs.snapshot(IGNORE);
             for (Client c : clients) {
                 assertThat(c.fs.snapshot(IGNORE)).as("client %d's folder", c.id).isEqualTo(first);
+                // Nothing of a planted state folder or an uncreatable link is ever written.
+                assertThat(c.fs.files()).as("client %d's files", c.id).noneMatch(f -> f.equals(".sahara") || f.startsWith(".sahara/"));
+                assertThat(c.fs.dirs()).as("client %d's folders", c.id).doesNotContain(".sahara");
+                assertThat(c.fs.snapshot(IGNORE)).doesNotContainKey("bad-link");
             }
-            assertThat(hostTree()).as("the host's head").isEqualTo(first);
+            TreeMap<String, String> hostView = hostTree();
+            if (hostile) {
+                // The planted state folder may still be in the head (dropped by the next client
+                // commit), and the link stays in the volume: neither is any client's to write.
+                hostView.keySet().removeIf(k -> k.equals(".sahara") || k.startsWith(".sahara/") || k.equals("bad-link"));
+            }
+            assertThat(hostView).as("the host's head").isEqualTo(first);
 
             Set<String> present = new HashSet<>();
             for (String v : first.values()) present.add(v.endsWith(" [x]") ? v.substring(0, v.length() - 4) : v);

@@ -91,7 +91,9 @@ public final class TreeCheck {
                 if (!k && seen.add(h)) reached.add(h);
                 Leaf leaf = asLeaf(c);
                 if (leaf != null) {
-                    leaves.add(leaf);
+                    // A symlink target already in the volume was accepted before (a volume from
+                    // before targets were checked must not be refused every commit after).
+                    leaves.add(k && leaf.symlink() ? new Leaf(leaf.hash(), leaf.length(), leaf.path(), false) : leaf);
                 } else {
                     check(store, c, k || !expanded.add(h) ? null : next);
                 }
