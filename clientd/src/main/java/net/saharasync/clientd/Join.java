@@ -16,7 +16,7 @@ public final class Join {
     public record Joined(ClientConfig config, HostConnection.Volume volume, boolean created) {
         /** One line for a person: which volume, whose, new or existing, how much is in it. */
         public String describe() {
-            String whose = volume.access().equals("owner") ? "your" : volume.owner() + "'s (shared with you, " + volume.access() + ")";
+            String whose = volume.access().equals("owner") ? "yours" : volume.owner() + "'s (shared with you, " + volume.access() + ")";
             return created ? "a new volume '" + volume.name() + "' (" + volume.id() + "), yours"
                     : "the existing volume '" + volume.name() + "' (" + volume.id() + "), " + whose + ", holding "
                             + volume.entries() + (volume.entries() == 1 ? " file or folder" : " files and folders");

@@ -293,6 +293,7 @@ public final class SyncEngine implements AutoCloseable {
         int filesUp = 0, filesDown = 0, conflicts = 0;
         List<String> skipped = new ArrayList<>();
         Map<String, String> unsyncable = new java.util.TreeMap<>();
+        int applies = 0;
         boolean agreed = false;
         Head head = null;
         for (int attempt = 0; attempt < MAX_CAS_ATTEMPTS && !agreed && skipped.isEmpty(); attempt++) {
@@ -403,6 +404,7 @@ public final class SyncEngine implements AutoCloseable {
             filesDown += applied.filesWritten() + applied.removed() + applied.moved();
             skipped.addAll(applied.skipped());
             unsyncable.putAll(applied.unsyncable());
+            applies++;
             // What the folder now agrees on with the host: the merged tree, except where a path
             // was skipped because the user changed it meanwhile: there, what the scan saw. So
             // the next cycle sees the user's change as a local edit against exactly that.
@@ -425,7 +427,7 @@ public final class SyncEngine implements AutoCloseable {
         return new CycleReport(agreed, head == null ? 0 : head.seq(), head == null ? "" : head.commit().map(Hash::toHex).orElse(""),
                 host.bytesSent() - sent0, host.bytesReceived() - received0, filesUp, filesDown, conflicts, millis,
                 List.copyOf(skipped), List.copyOf(scan.unsettled()), scan.bytesHashed(), foldersListed, fullScan,
-                unsyncableReport(scan.unsyncable(), unsyncable));
+                notSynced(scan, unsyncable, applies > 0));
     }
 
     /** The merge result without the reserved state folder, and what applying it writes here. */
@@ -535,10 +537,30 @@ public final class SyncEngine implements AutoCloseable {
         }
     }
 
-    /** What this cycle could not sync, one line each: "path: why" (the scan's, then the applier's). */
-    private static List<String> unsyncableReport(List<String> scanned, Map<String, String> applied) {
-        List<String> out = new ArrayList<>(scanned);
-        applied.forEach((path, why) -> out.add(path + ": " + why + " (kept in the volume, not created here)"));
+    /** What the folder holds that is not synced (from scans), and what the volume holds that this machine cannot create: path to why. */
+    private final Map<String, String> scannedNotSynced = new java.util.TreeMap<>();
+    private final Map<String, String> notCreated = new java.util.TreeMap<>();
+
+    /**
+     * What is not synced as of this cycle, one line each ("path: why"). A full scan replaces
+     * what scans found; a partial one re-judges the folders it listed and keeps the rest (a
+     * cycle on a watcher report lists only where something changed). An apply replaces what
+     * could not be created (every apply retries all of it: such entries stay new to the folder).
+     */
+    private List<String> notSynced(Scanner.Result scan, Map<String, String> applied, boolean anyApply) {
+        if (!scan.partial()) {
+            scannedNotSynced.clear();
+        } else {
+            scannedNotSynced.keySet().removeIf(path -> scan.listedFolders().contains(Paths.parent(path)));
+        }
+        scannedNotSynced.putAll(scan.unsyncable());
+        if (anyApply) {
+            notCreated.clear();
+            notCreated.putAll(applied);
+        }
+        List<String> out = new ArrayList<>();
+        scannedNotSynced.forEach((path, why) -> out.add(net.saharasync.merkle.Names.printable(path) + ": " + why));
+        notCreated.forEach((path, why) -> out.add(net.saharasync.merkle.Names.printable(path) + ": " + why + " (kept in the volume, not created here)"));
         return List.copyOf(out);
     }
 

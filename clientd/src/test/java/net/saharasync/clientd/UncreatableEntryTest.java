@@ -10,6 +10,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import net.saharasync.blockstore.Block;
 import net.saharasync.clientd.remote.HostConnection;
@@ -72,8 +73,8 @@ class UncreatableEntryTest {
                 for (String name : List.of("empty", "nul", "long", "latin1")) {
                     assertThat(Files.exists(m.b.resolve(name), LinkOption.NOFOLLOW_LINKS)).as(name).isFalse();
                 }
-                assertThat(r.unsyncable()).hasSize(4).anySatisfy(u -> assertThat(u).startsWith("empty: empty symlink target"))
-                        .anySatisfy(u -> assertThat(u).startsWith("latin1: symlink target is not valid UTF-8"));
+                assertThat(r.unsyncable()).hasSize(4).anySatisfy(u -> assertThat(u).startsWith("'empty': empty symlink target"))
+                        .anySatisfy(u -> assertThat(u).startsWith("'latin1': symlink target is not valid UTF-8"));
 
                 // A local edit later is committed with the entries still there: nothing is dropped.
                 Files.writeString(m.b.resolve("new.txt"), "local edit");
@@ -121,8 +122,15 @@ class UncreatableEntryTest {
         try (TwoMachines m = new TwoMachines(tmp)) {
             sh("ln -s $'a\\xff\\xfeb' latin1 && echo hi > future.txt && touch -d '3000-01-01' future.txt && echo ok > ok.txt", m.a);
             CycleReport r = m.ea.cycle();
-            assertThat(r.unsyncable()).containsExactlyInAnyOrder("latin1: symlink target is not valid UTF-8",
-                    "future.txt: modification time out of range (before 1677 or after 2262)");
+            assertThat(r.unsyncable()).containsExactlyInAnyOrder("'latin1': symlink target is not valid UTF-8",
+                    "'future.txt': modification time out of range (before 1677 or after 2262)");
+            // A cycle that lists no folder (nothing changed) still reports them; one that lists
+            // the folder after the link is gone no longer does.
+            assertThat(m.ea.cycle(Optional.of(java.util.Set.of())).unsyncable()).hasSize(2);
+            Files.delete(m.a.resolve("latin1"));
+            assertThat(m.ea.cycle(Optional.of(java.util.Set.of("latin1"))).unsyncable())
+                    .containsExactly("'future.txt': modification time out of range (before 1677 or after 2262)");
+            Files.createSymbolicLink(m.a.resolve("latin1"), Path.of("ok-now"));
             m.eb.cycle();
             assertThat(Files.readString(m.b.resolve("ok.txt"))).isEqualTo("ok\n");
             assertThat(Files.exists(m.b.resolve("latin1"), LinkOption.NOFOLLOW_LINKS)).isFalse();

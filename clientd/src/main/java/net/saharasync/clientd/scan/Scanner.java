@@ -56,7 +56,7 @@ public final class Scanner {
      * already written to the index (see {@link #KEEP_LOCATIONS}).
      */
     public record Result(DirRef root, Map<String, FileStat> observed, Map<String, Optional<FileState>> indexChanges,
-                         Map<Hash, ChunkLocation> chunkLocations, List<String> unsettled, List<String> unsyncable,
+                         Map<Hash, ChunkLocation> chunkLocations, List<String> unsettled, Map<String, String> unsyncable,
                          List<RelPath> tempFiles, java.util.Set<String> ignoredFiles, long filesHashed, long bytesHashed,
                          Map<Hash, byte[]> smallChunks, boolean partial, java.util.Set<String> listedFolders,
                          java.util.Set<String> notHere, java.util.Set<String> missingHere) {}
@@ -108,7 +108,8 @@ public final class Scanner {
     public static final int KEEP_LOCATIONS = 262_144;
     private int keepLocations = KEEP_LOCATIONS;
     private final List<String> unsettled = new ArrayList<>();
-    private final List<String> unsyncable = new ArrayList<>();
+    /** What this machine does not sync, path to why (reported, never committed). */
+    private final Map<String, String> unsyncable = new java.util.TreeMap<>();
     private final List<RelPath> tempFiles = new ArrayList<>();
     /** Ignored files seen (editor backups and swap files among them: signs that an editor is saving a file). */
     private final java.util.Set<String> ignoredFiles = new java.util.HashSet<>();
@@ -286,7 +287,7 @@ public final class Scanner {
             for (String name : folder.names()) {
                 Optional<String> badName = Names.problem(name);
                 if (badName.isPresent()) {
-                    unsyncable.add(Names.printable(dir.path().isEmpty() ? name : dir.path() + "/" + name) + ": " + badName.get());
+                    unsyncable.put(dir.path().isEmpty() ? name : dir.path() + "/" + name, badName.get());
                     continue;
                 }
                 RelPath p = dir.child(name);
@@ -310,7 +311,7 @@ public final class Scanner {
                         if (!ignore.ignored(p.path(), false)) symlink(p, s).ifPresent(entries::add);
                         else ignoredFiles.add(p.path());
                     }
-                    case OTHER -> unsyncable.add(p.path() + ": not a file, folder or symlink (a FIFO, socket or device)");
+                    case OTHER -> unsyncable.put(p.path(), "not a file, folder or symlink (a FIFO, socket or device)");
                 }
             }
         }
@@ -368,7 +369,7 @@ public final class Scanner {
         if (s.mtimeNanos() == Long.MAX_VALUE || s.mtimeNanos() == Long.MIN_VALUE) {
             // Beyond what a time in nanoseconds holds (before 1677 or after 2262): synced, it
             // would come back to every machine as another time, so it is not synced at all.
-            unsyncable.add(p.path() + ": modification time out of range (before 1677 or after 2262)");
+            unsyncable.put(p.path(), "modification time out of range (before 1677 or after 2262)");
             return Optional.empty();
         }
         seen.add(p.path());
@@ -425,7 +426,7 @@ public final class Scanner {
         Optional<String> problem = Names.symlinkTargetProblem(target);
         if (problem.isPresent()) {
             // Not rewritten into something it is not (a decoded target would replace bytes) and committed.
-            unsyncable.add(p.path() + ": " + problem.get());
+            unsyncable.put(p.path(), problem.get());
             return Optional.empty();
         }
         seen.add(p.path());
