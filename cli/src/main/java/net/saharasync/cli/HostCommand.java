@@ -33,7 +33,7 @@ final class HostCommand implements Callable<Integer> {
         Listen address = Listen.parse(host.listen);
         Path data = host.data;
         HostConfig config = new HostConfig(data, address.host(), address.port(), host.tls,
-                HostConfig.Limits.DEFAULT.withReadTimeoutMillis(Math.multiplyExact(readTimeoutSeconds, 1000)));
+                host.limits(HostConfig.Limits.DEFAULT.withReadTimeoutMillis(Math.multiplyExact(readTimeoutSeconds, 1000))));
         HostServer server = HostServer.start(config);
         CountDownLatch done = new CountDownLatch(1);
         stop = done;

@@ -59,7 +59,7 @@ final class UpCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         HostCommand.Listen address = HostCommand.Listen.parse(hostOptions.listen);
         Path data = hostOptions.data;
-        try (HostServer host = HostServer.start(new HostConfig(data, address.host(), address.port(), hostOptions.tls, HostConfig.Limits.DEFAULT))) {
+        try (HostServer host = HostServer.start(new HostConfig(data, address.host(), address.port(), hostOptions.tls, hostOptions.limits(HostConfig.Limits.DEFAULT)))) {
             String localUrl = host.url(address.host().equals("0.0.0.0") || address.host().equals("::") ? "127.0.0.1" : address.host());
             UpState state = upState(host);
             Optional<String> fingerprint = host.tls().map(Tls::fingerprint);

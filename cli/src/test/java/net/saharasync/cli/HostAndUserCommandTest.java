@@ -69,6 +69,37 @@ class HostAndUserCommandTest {
         assertThat(host.isAlive()).isFalse();
     }
 
+    /** `--max-tree-depth` reaches the host: a folder nested deeper is refused as tree_too_large, and said so. */
+    @Test
+    void treeLimitsSetOnTheCommandLineAreEnforced() throws Exception {
+        String token = ChunkCommandTest.run("user", "add", "alice", "--data", data.resolve("host").toString()).out().trim();
+        PipedWriter pipe = new PipedWriter();
+        BufferedReader lines = new BufferedReader(new PipedReader(pipe));
+        CommandLine cmd = Main.commandLine();
+        cmd.setOut(new PrintWriter(pipe, true));
+        Thread host = Thread.ofPlatform().start(() -> cmd.execute("host", "--data", data.resolve("host").toString(),
+                "--listen", "127.0.0.1:0", "--max-tree-depth", "2"));
+        Matcher m = Pattern.compile("listening on (http://127\\.0\\.0\\.1:\\d+)").matcher(lines.readLine());
+        assertThat(m.find()).isTrue();
+        try {
+            Path dir = data.resolve("folder");
+            assertThat(ChunkCommandTest.run("join", m.group(1), dir.toString(), "--token", token).exit()).isZero();
+            java.nio.file.Files.createDirectories(dir.resolve("a/b/c"));
+            java.nio.file.Files.writeString(dir.resolve("a/b/c/deep.txt"), "too deep for this host");
+            ChunkCommandTest.Run sync = ChunkCommandTest.run("sync", dir.toString(), "--once");
+            assertThat(sync.exit()).isNotZero();
+            assertThat(sync.err()).contains("tree_too_large");
+            java.nio.file.Files.delete(dir.resolve("a/b/c/deep.txt"));
+            java.nio.file.Files.delete(dir.resolve("a/b/c"));
+            java.nio.file.Files.delete(dir.resolve("a/b"));
+            ChunkCommandTest.Run again = ChunkCommandTest.run("sync", dir.toString(), "--once");
+            assertThat(again.exit()).as(again.err()).isZero();
+        } finally {
+            HostCommand.stop.countDown();
+            host.join(TimeUnit.SECONDS.toMillis(10));
+        }
+    }
+
     @Test
     void aBadListenAddressIsAClearError() {
         StringWriter err = new StringWriter();
