@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import net.saharasync.blockstore.Hash;
@@ -31,6 +32,42 @@ class LocalIndexTest {
             assertThat(index.pathsUnder("a")).containsExactly("a/b", "a/b-c/x", "a/b.txt", "a/b/x", "a/b/y/z", "a/b0", "a/bc/x");
             assertThat(index.pathsUnder("nothing")).isEmpty();
             assertThat(index.filesIn("a/b").keySet()).containsExactly("x");
+        }
+    }
+
+    /** Paths past LMDB's 511-byte keys (Linux allows 4,095) are indexed, found, listed in order and removed like any other. */
+    @Test
+    void pathsLongerThanAnLmdbKeyAreIndexedListedInOrderAndRemoved() {
+        String deep = ("d".repeat(200) + "/").repeat(3); // 603 bytes of folders
+        String longName = "n".repeat(250);
+        List<String> paths = List.of(deep + "a.txt", deep + "b.txt", deep + longName, deep + "sub/" + longName, deep + "é".repeat(100),
+                "short/x", deep.substring(0, 440) + "/z");
+        try (LocalIndex index = LocalIndex.open(tmp.resolve("db"))) {
+            Map<String, Optional<FileState>> files = new LinkedHashMap<>();
+            for (String p : paths) {
+                files.put(p, Optional.of(new FileState(new FileStat(FileStat.Kind.FILE, p.length(), 7, "key " + p.length(), false), Hash.of(p.getBytes()), 0)));
+            }
+            index.update(files, Map.of());
+            for (String p : paths) {
+                assertThat(index.file(p)).as(p).hasValueSatisfying(f -> {
+                    assertThat(f.content()).isEqualTo(Hash.of(p.getBytes()));
+                    assertThat(f.stat().size()).isEqualTo(p.length());
+                    assertThat(f.stat().fileKey()).isEqualTo("key " + p.length());
+                });
+            }
+            String dir = deep.substring(0, deep.length() - 1);
+            assertThat(index.filesIn(dir).keySet()).containsExactlyInAnyOrder("a.txt", "b.txt", longName, "é".repeat(100));
+            List<String> sorted = new java.util.ArrayList<>(List.of(deep + "a.txt", deep + "b.txt", deep + longName, deep + "sub/" + longName, deep + "é".repeat(100)));
+            sorted.sort((x, y) -> java.util.Arrays.compareUnsigned(x.getBytes(java.nio.charset.StandardCharsets.UTF_8), y.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+            assertThat(index.pathsUnder(dir)).containsExactlyElementsOf(sorted);
+            assertThat(index.paths()).hasSize(paths.size());
+
+            Map<String, Optional<FileState>> gone = new LinkedHashMap<>();
+            gone.put(deep + longName, Optional.empty());
+            index.update(gone, Map.of());
+            assertThat(index.file(deep + longName)).isEmpty();
+            assertThat(index.file(deep + "sub/" + longName)).isPresent();
+            assertThat(index.pathsUnder(dir)).hasSize(4);
         }
     }
 

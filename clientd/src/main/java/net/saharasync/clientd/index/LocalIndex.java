@@ -104,7 +104,7 @@ public final class LocalIndex implements AutoCloseable {
     }
 
     public Optional<FileState> file(String path) {
-        return env.read(txn -> txn.get(files, key(path)).map(LocalIndex::decodeFile));
+        return env.read(txn -> txn.get(files, key(path)).map(v -> decodeFile(v, path)));
     }
 
     /**
@@ -116,7 +116,7 @@ public final class LocalIndex implements AutoCloseable {
         String prefix = dir.isEmpty() ? "" : dir + "/";
         under(dir, (path, v) -> {
             String rest = path.substring(prefix.length());
-            if (!rest.contains("/")) out.put(rest, decodeFile(v));
+            if (!rest.contains("/")) out.put(rest, decodeFile(v, path));
         });
         return out;
     }
@@ -128,27 +128,45 @@ public final class LocalIndex implements AutoCloseable {
         return out;
     }
 
-    /** Visits the entries whose path lies inside {@code dir}, in one read transaction. */
+    /**
+     * Visits the entries whose path lies inside {@code dir}, in one read transaction, in path
+     * order (by UTF-8 bytes). Long paths' keys sort by their first {@link #KEPT_BYTES} bytes
+     * only, so a range holding any is sorted again.
+     */
     private void under(String dir, java.util.function.BiConsumer<String, ByteBuffer> visit) {
         String prefix = dir.isEmpty() ? "" : dir + "/";
+        byte[] p = prefix.getBytes(StandardCharsets.UTF_8);
+        byte[] start = p.length <= KEPT_BYTES ? p : java.util.Arrays.copyOf(p, KEPT_BYTES);
         env.read(txn -> {
-            txn.scan(files, prefix.isEmpty() ? Optional.empty() : Optional.of(key(prefix)), (k, v) -> {
-                String path = StandardCharsets.UTF_8.decode(k.duplicate()).toString();
-                if (!path.startsWith(prefix)) return false;
-                visit.accept(path, v);
+            List<Object[]> longOnes = new ArrayList<>();
+            List<Object[]> all = new ArrayList<>();
+            txn.scan(files, start.length == 0 ? Optional.empty() : Optional.of(bytesKey(start)), (k, v) -> {
+                if (!startsWith(k, start)) return false;
+                String path = pathOf(k, v);
+                if (!path.startsWith(prefix)) return true;
+                // The cursor's buffers are reused for the next entry: keep a copy.
+                ByteBuffer copy = ByteBuffer.allocate(v.remaining()).put(v.duplicate()).flip();
+                Object[] e = {path, copy};
+                all.add(e);
+                if (isLongKey(k)) longOnes.add(e);
                 return true;
             });
+            if (!longOnes.isEmpty()) all.sort((a, b) -> java.util.Arrays.compareUnsigned(
+                    ((String) a[0]).getBytes(StandardCharsets.UTF_8), ((String) b[0]).getBytes(StandardCharsets.UTF_8)));
+            for (Object[] e : all) visit.accept((String) e[0], (ByteBuffer) e[1]);
             return null;
         });
     }
 
+    private static boolean startsWith(ByteBuffer k, byte[] prefix) {
+        if (k.remaining() < prefix.length) return false;
+        for (int i = 0; i < prefix.length; i++) if (k.get(k.position() + i) != prefix[i]) return false;
+        return true;
+    }
+
     /** Every indexed path, in order. */
     public List<String> paths() {
-        return env.read(txn -> {
-            List<String> out = new ArrayList<>();
-            txn.scan(files, Optional.empty(), (k, v) -> out.add(StandardCharsets.UTF_8.decode(k.duplicate()).toString()));
-            return out;
-        });
+        return pathsUnder("");
     }
 
     public Optional<ChunkLocation> chunk(Hash h) {
@@ -168,7 +186,7 @@ public final class LocalIndex implements AutoCloseable {
         if (changed.isEmpty() && located.isEmpty()) return;
         env.write(txn -> {
             for (var e : changed.entrySet()) {
-                if (e.getValue().isPresent()) txn.put(files, key(e.getKey()), encodeFile(e.getValue().get()));
+                if (e.getValue().isPresent()) txn.put(files, key(e.getKey()), encodeFile(e.getKey(), e.getValue().get()));
                 else txn.delete(files, key(e.getKey()));
             }
             for (var e : located.entrySet()) {
@@ -230,9 +248,40 @@ public final class LocalIndex implements AutoCloseable {
         });
     }
 
+    /**
+     * A path's key: its UTF-8 bytes, which sort like paths and make a folder's entries one
+     * range. LMDB takes keys of at most 511 bytes and Linux paths of up to 4,095, so a path
+     * longer than {@link #LONG_ABOVE} bytes is keyed by its first {@link #KEPT_BYTES} bytes,
+     * a 0xFF byte (never in UTF-8, so no plain key has it) and the SHA-256 of the whole path;
+     * its value then starts with the whole path. A range scan by a prefix still finds it.
+     */
     private static ByteBuffer key(String path) {
         byte[] b = path.getBytes(StandardCharsets.UTF_8);
+        if (b.length <= LONG_ABOVE) return bytesKey(b);
+        ByteBuffer k = ByteBuffer.allocateDirect(LONG_KEY_BYTES).put(b, 0, KEPT_BYTES).put((byte) 0xFF);
+        Hash.of(b).writeTo(k);
+        return k.flip();
+    }
+
+    static final int LONG_ABOVE = 480;
+    static final int KEPT_BYTES = 448;
+    private static final int LONG_KEY_BYTES = KEPT_BYTES + 1 + Hash.BYTES;
+
+    private static ByteBuffer bytesKey(byte[] b) {
         return ByteBuffer.allocateDirect(Math.max(1, b.length)).put(b).flip();
+    }
+
+    private static boolean isLongKey(ByteBuffer k) {
+        return k.remaining() == LONG_KEY_BYTES && k.get(k.position() + KEPT_BYTES) == (byte) 0xFF;
+    }
+
+    /** The path an entry is for: its key, or for a long path the start of its value. */
+    private static String pathOf(ByteBuffer k, ByteBuffer v) {
+        if (!isLongKey(k)) return StandardCharsets.UTF_8.decode(k.duplicate()).toString();
+        ByteBuffer d = v.duplicate();
+        int n = d.getShort() & 0xFFFF;
+        d.limit(d.position() + n);
+        return StandardCharsets.UTF_8.decode(d).toString();
     }
 
     private static ByteBuffer hashKey(Hash h) {
@@ -241,17 +290,22 @@ public final class LocalIndex implements AutoCloseable {
         return b.flip();
     }
 
-    private static ByteBuffer encodeFile(FileState f) {
+    private static ByteBuffer encodeFile(String path, FileState f) {
         byte[] key = f.stat().fileKey().getBytes(StandardCharsets.UTF_8);
-        ByteBuffer b = ByteBuffer.allocateDirect(1 + 1 + 8 + 8 + 1 + Hash.BYTES + key.length);
+        byte[] p = path.getBytes(StandardCharsets.UTF_8);
+        boolean longPath = p.length > LONG_ABOVE;
+        ByteBuffer b = ByteBuffer.allocateDirect((longPath ? 2 + p.length : 0) + 1 + 1 + 8 + 8 + 1 + Hash.BYTES + key.length);
+        if (longPath) b.putShort((short) p.length).put(p);
         b.put((byte) f.stat().kind().ordinal()).put((byte) (f.stat().executable() ? 1 : 0))
                 .putLong(f.stat().size()).putLong(f.stat().mtimeNanos()).put((byte) f.height());
         f.content().writeTo(b);
         return b.put(key).flip();
     }
 
-    private static FileState decodeFile(ByteBuffer v) {
+    private static FileState decodeFile(ByteBuffer v, String path) {
         ByteBuffer d = v.duplicate();
+        int pathBytes = path.getBytes(StandardCharsets.UTF_8).length;
+        if (pathBytes > LONG_ABOVE) d.position(d.position() + 2 + pathBytes);
         FileStat.Kind kind = FileStat.Kind.values()[d.get()];
         boolean exec = d.get() == 1;
         long size = d.getLong();
