@@ -243,6 +243,26 @@ public final class Scanner {
                 smallChunks, changes.isPresent(), listedFolders, notHere, missingHere);
     }
 
+    /** A folder that cannot be listed (permission denied): skipped, reported, and kept as the volume has it. */
+    private static final class Unreadable extends IOException {
+        Unreadable() {
+            super(null, null);
+        }
+    }
+
+    /**
+     * A subfolder's entry: its tree, or when it cannot be read, what base has there (the volume
+     * keeps it; nothing is deleted because this machine cannot see it), or nothing.
+     */
+    private Optional<Entry> subfolder(RelPath dir, Optional<DirRef> previous) throws IOException {
+        try {
+            return Optional.of(Entry.directory(dir.name(), directory(dir, previous)));
+        } catch (Unreadable u) {
+            unsyncable.put(dir.path(), "permission denied (folder) — skipped");
+            return baseEntry.apply(dir.path()).filter(Entry::isDirectory);
+        }
+    }
+
     /**
      * The tree of {@code dir}. With {@code previous} (its tree at the last scan, in a partial
      * scan): that tree if nothing was reported in or under it; its entries with the reported
@@ -254,7 +274,13 @@ public final class Scanner {
             List<Entry> entries = new ArrayList<>(DirectoryTree.entries(objects, previous.get()));
             for (int i = 0; i < entries.size(); i++) {
                 Entry e = entries.get(i);
-                if (e.isDirectory()) entries.set(i, Entry.directory(e.name(), directory(dir.child(e.name()), Optional.of(e.dir()))));
+                if (!e.isDirectory()) continue;
+                Optional<Entry> sub = subfolder(dir.child(e.name()), Optional.of(e.dir()));
+                if (sub.isPresent()) {
+                    entries.set(i, sub.get());
+                } else {
+                    entries.remove(i--);
+                }
             }
             return DirectoryTree.build(entries, objects, params);
         }
@@ -282,6 +308,9 @@ public final class Scanner {
         } catch (java.nio.file.NoSuchFileException | java.nio.file.NotDirectoryException gone) {
             if (partial) throw new StaleChanges("reported changes do not match the folder: " + dir + " is not a folder");
             throw gone;
+        } catch (java.nio.file.AccessDeniedException denied) {
+            if (dir.isRoot()) throw new java.nio.file.AccessDeniedException(fs.toString(), null, "the synced folder itself cannot be read (permission denied)");
+            throw new Unreadable();
         }
         try (folder) {
             for (String name : folder.names()) {
@@ -317,7 +346,7 @@ public final class Scanner {
         }
         for (String name : subfolders) {
             Entry was = before.get(name);
-            entries.add(Entry.directory(name, directory(dir.child(name), was != null && was.isDirectory() ? Optional.of(was.dir()) : Optional.empty())));
+            subfolder(dir.child(name), was != null && was.isDirectory() ? Optional.of(was.dir()) : Optional.empty()).ifPresent(entries::add);
         }
         carried(dir, entries);
         entries.sort((a, b) -> Names.compare(a.name(), b.name()));
@@ -397,6 +426,12 @@ public final class Scanner {
             }
         } catch (java.nio.file.NoSuchFileException gone) {
             return Optional.empty();
+        } catch (java.nio.file.AccessDeniedException denied) {
+            // Skipped and reported; the volume keeps what it had (this machine cannot see it).
+            unsyncable.put(p.path(), "permission denied — skipped");
+            seen.remove(p.path());
+            observed.remove(p.path());
+            return baseEntry.apply(p.path()).filter(e -> e.kind() == net.saharasync.merkle.EntryKind.FILE);
         }
         long size = chunks.isEmpty() ? 0 : chunks.getLast().end();
         Optional<FileStat> after = folder.stat(p.name());
