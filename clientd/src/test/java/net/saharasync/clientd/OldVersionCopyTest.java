@@ -67,7 +67,7 @@ class OldVersionCopyTest {
         }
 
         @Override
-        public List<Optional<FileStat>> writeFiles(List<FileWrite> writes) throws IOException {
+        public List<WriteResult> writeFiles(List<FileWrite> writes) throws IOException {
             Runnable r = beforeWrites;
             beforeWrites = () -> {};
             r.run();

@@ -171,29 +171,54 @@ public final class Applier {
                 case Change.Removed r -> removes.add(r);
             }
         }
-        for (Change.Moved m : moves) move(m);
+        for (Change.Moved m : moves) refusable(m.path(), () -> move(m));
         flushWrites();
         // New paths first: a conflict copy is written from the local file's chunks before that file is replaced.
         adds.sort(Comparator.comparing(Change::path));
-        for (Change a : adds) add(RelPath.of(a.path()), ((Change.Added) a).entry());
+        for (Change a : adds) refusable(a.path(), () -> add(RelPath.of(a.path()), ((Change.Added) a).entry()));
         flushWrites();
         for (Change m : modifies) {
             switch (m) {
-                case Change.Modified mod -> {
+                case Change.Modified mod -> refusable(mod.path(), () -> {
                     before = Optional.of(mod.before());
-                    add(RelPath.of(mod.path()), mod.after());
-                    before = Optional.empty();
-                }
-                case Change.KindChanged k -> {
+                    try {
+                        add(RelPath.of(mod.path()), mod.after());
+                    } finally {
+                        before = Optional.empty();
+                    }
+                });
+                case Change.KindChanged k -> refusable(k.path(), () -> {
                     if (remove(RelPath.of(k.path()), k.before())) add(RelPath.of(k.path()), k.after());
-                }
+                });
                 default -> throw new IllegalStateException();
             }
         }
         flushWrites();
         removes.sort(Comparator.comparing(Change::path).reversed());
-        for (Change.Removed r : removes) remove(RelPath.of(r.path()), r.entry());
+        for (Change.Removed r : removes) refusable(r.path(), () -> remove(RelPath.of(r.path()), r.entry()));
         return new Result(written, removed, moved, List.copyOf(skipped), indexChanges, chunkLocations, Map.copyOf(unsyncable));
+    }
+
+    /** One change's file-system work. */
+    private interface Work {
+        void run() throws IOException;
+    }
+
+    /**
+     * Runs one change; if the file system refuses it (a read-only or immutable folder, no
+     * permission), that path is reported and skipped and the other changes go on. Writes
+     * batched meanwhile are not this change's: they are refused (or not) one by one.
+     */
+    private void refusable(String path, Work work) throws IOException {
+        try {
+            work.run();
+        } catch (SyncFs.ChangedMeanwhile changed) {
+            throw changed;
+        } catch (IOException e) {
+            Optional<String> why = SyncFs.refusal(e);
+            if (why.isEmpty()) throw e;
+            unsyncable.put(path, "cannot write: " + why.get() + " — skipped");
+        }
     }
 
     private void move(Change.Moved m) throws IOException {
@@ -410,7 +435,7 @@ public final class Applier {
     }
 
     private void flushBatch(List<PendingWrite> batch) throws IOException {
-        List<Optional<FileStat>> results;
+        List<SyncFs.WriteResult> results;
         try (Prefetch fetched = prefetch(batch, SyncFs.writeOrder(batch.stream().map(PendingWrite::p).toList()))) {
             List<SyncFs.FileWrite> writes = new ArrayList<>();
             for (PendingWrite w : batch) {
@@ -427,13 +452,20 @@ public final class Applier {
         index.markHosted(downloaded); // every chunk of a file the host sent is on the host
         for (int i = 0; i < batch.size(); i++) {
             PendingWrite w = batch.get(i);
-            Optional<FileStat> st = results.get(i);
-            if (st.isEmpty()) {
-                skipped.add(w.p().path());
-                continue;
+            FileStat st;
+            switch (results.get(i)) {
+                case SyncFs.Written done -> st = done.stat();
+                case SyncFs.Changed changed -> {
+                    skipped.add(w.p().path());
+                    continue;
+                }
+                case SyncFs.Refused refused -> {
+                    unsyncable.put(w.p().path(), "cannot write: " + refused.why() + " — skipped");
+                    continue;
+                }
             }
-            observed.put(w.p().path(), st.get());
-            indexChanges.put(w.p().path(), Optional.of(new FileState(st.get(), w.e().content(), w.e().height())));
+            observed.put(w.p().path(), st);
+            indexChanges.put(w.p().path(), Optional.of(new FileState(st, w.e().content(), w.e().height())));
             progress.advance(w.e().size(), 1);
             long offset = 0;
             for (FileChild c : w.chunks()) {

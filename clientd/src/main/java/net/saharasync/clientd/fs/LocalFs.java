@@ -284,26 +284,37 @@ public final class LocalFs implements SyncFs {
      * leaves every path with its old or its new content (and temp files the next cycle deletes).
      */
     @Override
-    public List<Optional<FileStat>> writeFiles(List<FileWrite> writes) throws IOException {
+    public List<WriteResult> writeFiles(List<FileWrite> writes) throws IOException {
         Optional<FileSystemBarrier> fence = writes.size() >= BARRIER_MIN_FILES ? barrier.filter(FileSystemBarrier::available) : Optional.empty();
         Staged[] staged = new Staged[writes.size()];
+        String[] refused = new String[writes.size()];
         boolean[] renamed = new boolean[writes.size()];
         try {
-            stageAll(writes, staged, fence.isEmpty());
+            stageAll(writes, staged, refused, fence.isEmpty());
             if (fence.isPresent()) fence.get().sync();
-            List<Optional<FileStat>> out = new ArrayList<>(writes.size());
+            List<WriteResult> out = new ArrayList<>(writes.size());
             Set<Path> folders = new java.util.LinkedHashSet<>();
             for (int i = 0; i < staged.length; i++) {
                 FileWrite w = writes.get(i);
+                if (refused[i] != null) {
+                    out.add(new Refused(refused[i]));
+                    continue;
+                }
                 try {
                     replace(w.path(), staged[i].target(), staged[i].tmp(), w.expected(), false);
                 } catch (ChangedMeanwhile changed) {
-                    out.add(Optional.empty());
+                    out.add(new Changed());
+                    continue;
+                } catch (IOException e) {
+                    // An immutable file in the way, say: this one is skipped, the others go on.
+                    Optional<String> why = SyncFs.refusal(e);
+                    if (why.isEmpty()) throw e;
+                    out.add(new Refused(why.get()));
                     continue;
                 }
                 renamed[i] = true;
                 folders.add(staged[i].target().getParent());
-                out.add(Optional.of(staged[i].stat()));
+                out.add(new Written(staged[i].stat()));
             }
             if (fence.isPresent()) fence.get().sync();
             else for (Path dir : folders) fsyncDirectory(dir);
@@ -315,17 +326,16 @@ public final class LocalFs implements SyncFs {
         }
     }
 
-    private void stageAll(List<FileWrite> writes, Staged[] staged, boolean fsync) throws IOException {
+    /** Stages every write; one the file system refuses (its temp file cannot be made there) is noted in {@code refused}. */
+    private void stageAll(List<FileWrite> writes, Staged[] staged, String[] refused, boolean fsync) throws IOException {
         if (writes.size() == 1) {
-            FileWrite w = writes.getFirst();
-            staged[0] = stage(w.path(), w.content(), w.mtimeNanos(), w.executable(), fsync);
+            stageOne(writes, 0, staged, refused, fsync);
             return;
         }
         List<java.util.concurrent.Callable<Void>> jobs = new ArrayList<>();
         for (int at : SyncFs.writeOrder(writes.stream().map(FileWrite::path).toList())) {
-            FileWrite w = writes.get(at);
             jobs.add(() -> {
-                staged[at] = stage(w.path(), w.content(), w.mtimeNanos(), w.executable(), fsync);
+                stageOne(writes, at, staged, refused, fsync);
                 return null;
             });
         }
@@ -334,6 +344,17 @@ public final class LocalFs implements SyncFs {
         } catch (InterruptedException ie) {
             Thread.currentThread().interrupt();
             throw new java.io.InterruptedIOException("interrupted while writing files");
+        }
+    }
+
+    private void stageOne(List<FileWrite> writes, int at, Staged[] staged, String[] refused, boolean fsync) throws IOException {
+        FileWrite w = writes.get(at);
+        try {
+            staged[at] = stage(w.path(), w.content(), w.mtimeNanos(), w.executable(), fsync);
+        } catch (IOException e) {
+            Optional<String> why = SyncFs.refusal(e);
+            if (why.isEmpty()) throw e;
+            refused[at] = why.get();
         }
     }
 

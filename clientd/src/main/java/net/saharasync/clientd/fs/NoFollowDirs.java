@@ -98,6 +98,10 @@ final class NoFollowDirs {
         if (errno == 20 || errno == 40) { // ENOTDIR, ELOOP
             return new IOException("refusing " + at + ": not a directory (a symlink is never followed)");
         }
+        // The JDK's own exceptions for these, with its wording, so callers tell them apart alike.
+        if (errno == 13) return new java.nio.file.AccessDeniedException(at.toString(), null, what + ": Permission denied");
+        if (errno == 1) return new java.nio.file.FileSystemException(at.toString(), null, what + ": Operation not permitted");
+        if (errno == 30) return new java.nio.file.FileSystemException(at.toString(), null, what + ": Read-only file system");
         return new IOException(what + " of " + at + " failed (errno " + errno + ")");
     }
 

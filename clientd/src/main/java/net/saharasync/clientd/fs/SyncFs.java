@@ -142,20 +142,51 @@ public interface SyncFs {
 
 
 
+    /** What became of one file of a {@link #writeFiles} batch. */
+    sealed interface WriteResult {}
+
+    /** Written: the file's new stat. */
+    record Written(FileStat stat) implements WriteResult {}
+
+    /** The path changed since the caller looked: nothing was written there. */
+    record Changed() implements WriteResult {}
+
+    /** The file system refuses to write there (a read-only or immutable folder or file, no permission): why. */
+    record Refused(String why) implements WriteResult {}
+
+    /**
+     * Why {@code e} is the file system refusing a write at one path (so that path is skipped
+     * and the rest goes on), or empty for any other failure.
+     */
+    static Optional<String> refusal(IOException e) {
+        if (e instanceof java.nio.file.AccessDeniedException) return Optional.of("permission denied");
+        if (e instanceof java.nio.file.FileSystemException fse && fse.getReason() != null) {
+            String r = fse.getReason();
+            if (r.contains("Read-only file system")) return Optional.of("read-only file system");
+            if (r.contains("Operation not permitted")) return Optional.of("not permitted (an immutable or append-only file or folder?)");
+            if (r.contains("Permission denied")) return Optional.of("permission denied");
+        }
+        return Optional.empty();
+    }
+
     /**
      * Writes many files, each as {@link #writeFile} would (temp file, durable, checked against
      * {@code expected}, renamed over the path, old version kept in the trash), but may share the
      * durability work between them: every file of the batch is durable when this returns. The
-     * answer lists, in order, each file's new stat, or empty where the path changed meanwhile
-     * (nothing was written there).
+     * answer lists, in order, what became of each file; a file the file system refuses does not
+     * stop the others.
      */
-    default List<Optional<FileStat>> writeFiles(List<FileWrite> writes) throws IOException {
-        List<Optional<FileStat>> out = new java.util.ArrayList<>();
+    default List<WriteResult> writeFiles(List<FileWrite> writes) throws IOException {
+        List<WriteResult> out = new java.util.ArrayList<>();
         for (FileWrite w : writes) {
             try {
-                out.add(Optional.of(writeFile(w.path(), w.content(), w.mtimeNanos(), w.executable(), w.expected())));
+                out.add(new Written(writeFile(w.path(), w.content(), w.mtimeNanos(), w.executable(), w.expected())));
             } catch (ChangedMeanwhile changed) {
-                out.add(Optional.empty());
+                out.add(new Changed());
+            } catch (IOException e) {
+                Optional<String> why = refusal(e);
+                if (why.isEmpty()) throw e;
+                out.add(new Refused(why.get()));
             }
         }
         return out;

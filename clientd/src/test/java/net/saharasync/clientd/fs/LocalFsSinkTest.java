@@ -50,7 +50,7 @@ class LocalFsSinkTest {
             }, 0, false, Optional.empty()));
         }
         for (int d = 0; d < 4; d++) Files.createDirectories(root.resolve("d" + d));
-        assertThat(fs.writeFiles(writes)).allMatch(Optional::isPresent);
+        assertThat(fs.writeFiles(writes)).allMatch(res -> res instanceof SyncFs.Written);
         for (int i = 0; i < 60; i++) {
             assertThat(Files.readAllBytes(root.resolve("d" + (i % 4) + "/f" + i))).as("file %d", i).isEqualTo(expected.get(i));
         }
