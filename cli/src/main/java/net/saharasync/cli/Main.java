@@ -70,8 +70,9 @@ public final class Main {
         }
         return cl.setCaseInsensitiveEnumValuesAllowed(true)
                 .setExecutionExceptionHandler((e, cmd, parsed) -> {
-                    cmd.getErr().println("sahara: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
-                    return 2;
+                    ExitCodes.Explained x = ExitCodes.explain(e);
+                    cmd.getErr().println("sahara: " + x.message());
+                    return x.status();
                 });
     }
 

@@ -42,7 +42,8 @@ class HttpHostTest {
             String fingerprint = m.host.tls().orElseThrow().fingerprint();
             String wrong = (fingerprint.startsWith("00") ? "11" : "00") + fingerprint.substring(2);
             try (HttpHost other = new HttpHost(m.url(), m.token, Optional.of(wrong))) {
-                assertThatThrownBy(() -> other.volumes()).isInstanceOf(javax.net.ssl.SSLException.class);
+                assertThatThrownBy(() -> other.volumes()).isInstanceOf(net.saharasync.clientd.remote.HostUnreachable.class)
+                        .hasMessageContaining("other than the pinned one").hasCauseInstanceOf(javax.net.ssl.SSLException.class);
             }
         }
     }

@@ -59,7 +59,17 @@ public final class HostServer implements AutoCloseable {
                 b.addHttpListener(config.port(), config.host());
             }
             Undertow u = b.build();
-            u.start();
+            try {
+                u.start();
+            } catch (RuntimeException e) {
+                for (Throwable t = e; t != null; t = t.getCause()) {
+                    if (t instanceof java.net.BindException) {
+                        throw new IllegalStateException("cannot listen on " + config.host() + ":" + config.port() + ": the address is in use"
+                                + " (another `sahara host` or `sahara up`?); choose another with --listen HOST:PORT", e);
+                    }
+                }
+                throw e;
+            }
             return new HostServer(store, events, u, tls, pacer);
         } catch (RuntimeException e) {
             store.close();

@@ -65,6 +65,11 @@ public final class HttpHost implements HostConnection {
     private volatile boolean closed;
 
     public HttpHost(String url, String token, Optional<String> pinnedFingerprint) {
+        if (url == null || !url.matches("(?i)https?://[^/\\s]+(/.*)?")) {
+            String example = url == null ? "http://127.0.0.1:7420" : "http://" + url.replaceFirst("^[a-zA-Z]+:/*", "");
+            throw new IllegalArgumentException("'" + url + "' is not a host URL: write it with its scheme, e.g. " + example
+                    + " (or https://… for a host started with --tls)");
+        }
         this.base = url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
         this.token = token;
         this.pinned = pinnedFingerprint.map(Pinning::context);
@@ -112,6 +117,27 @@ public final class HttpHost implements HostConnection {
      * part of it. An error status becomes a {@link HostError}.
      */
     private <T> T call(String method, String path, String contentType, Body body, boolean idempotent, Reader<T> reader) throws IOException {
+        try {
+            return attempt(method, path, contentType, body, idempotent, reader);
+        } catch (HostError | HostUnreachable known) {
+            throw known;
+        } catch (IOException e) {
+            HostUnreachable why = HostUnreachable.explain(base, pinned.isPresent(), e, readTimeout(method, body));
+            if (why != null) throw why;
+            throw e;
+        }
+    }
+
+    /**
+     * How long a request may wait for the host's answer: a small GET (volumes, head, who am I)
+     * 30 s, so a host that accepts and never answers is named at once; anything that moves
+     * blocks or has the host check a tree 5 minutes.
+     */
+    private static int readTimeout(String method, Body body) {
+        return method.equals("GET") && body == null ? Integer.getInteger("sahara.http.controlTimeoutMillis", 30_000) : READ_TIMEOUT_MILLIS;
+    }
+
+    private <T> T attempt(String method, String path, String contentType, Body body, boolean idempotent, Reader<T> reader) throws IOException {
         int busy = 0;
         for (int attempt = 0; ; attempt++) {
             if (closed) throw new IOException("the connection to the host is closed");
@@ -198,7 +224,7 @@ public final class HttpHost implements HostConnection {
             https.setHostnameVerifier((name, session) -> true);
         }
         c.setConnectTimeout(CONNECT_TIMEOUT_MILLIS);
-        c.setReadTimeout(READ_TIMEOUT_MILLIS);
+        c.setReadTimeout(readTimeout(method, body));
         c.setUseCaches(false);
         c.setInstanceFollowRedirects(false);
         c.setRequestMethod(method);
