@@ -42,6 +42,7 @@ final class ExitCodes {
             case HostError h when h.status() == 507 -> new Explained(DATA, h.getMessage());
             case HostError h -> new Explained(NOT_DONE, h.getMessage());
             case IllegalArgumentException bad -> new Explained(USAGE, bad.getMessage());
+            case net.saharasync.clientd.FolderLock.Busy busy -> new Explained(NOT_DONE, busy.getMessage());
             case ClientException c -> new Explained(USAGE, c.getMessage());
             case java.nio.file.NoSuchFileException gone -> new Explained(DATA, "no such file or folder: " + gone.getMessage());
             case java.nio.file.AccessDeniedException denied -> new Explained(DATA, "permission denied: " + denied.getMessage()

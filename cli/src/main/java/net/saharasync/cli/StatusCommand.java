@@ -34,7 +34,9 @@ final class StatusCommand implements Callable<Integer> {
             var status = Status.read(engine.folder());
             String state = status.map(Status::state).orElse(p.base().isPresent() ? "idle" : "never synced");
             if (state.equals("idle") && !p.changes().isEmpty()) state = "pending";
-            out.printf("state      %s%n", state);
+            java.util.Optional<Long> daemon = net.saharasync.clientd.FolderLock.holder(engine.folder());
+            out.printf("state      %s%s%n", state, daemon.map(pid -> pid > 0 ? "  (synced by pid " + pid + ")" : "  (being synced)")
+                    .orElse("  (no sahara process syncs it now)"));
             p.base().ifPresent(b -> out.printf("synced     commit %s%s%n", b.commit().toHex().substring(0, 16),
                     status.map(s -> s.lastCycle() == null ? "" : " (seq " + s.lastCycle().seq() + ", " + Instant.ofEpochMilli(s.updated()) + ")").orElse("")));
             out.printf("pending    %d local change%s%n", p.changes().size(), p.changes().size() == 1 ? "" : "s");

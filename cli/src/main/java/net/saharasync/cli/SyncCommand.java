@@ -44,7 +44,9 @@ final class SyncCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         long t0 = System.nanoTime();
-        try (SyncEngine engine = SyncEngine.open(dir)) {
+        if (stats && !once) throw new IllegalArgumentException("--stats goes with --once (a daemon prints a line per sync instead)");
+        try (net.saharasync.clientd.FolderLock lock = net.saharasync.clientd.FolderLock.acquire(dir);
+             SyncEngine engine = SyncEngine.open(dir)) {
             engine.progress(new ConsoleProgress(ConsoleProgress.onTerminal()));
             return once ? once(engine, t0) : daemon(engine);
         }

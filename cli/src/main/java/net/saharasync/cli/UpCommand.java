@@ -66,7 +66,8 @@ final class UpCommand implements Callable<Integer> {
             if (!Files.exists(ClientConfig.file(dir))) {
                 Join.join(localUrl, state.ownerToken(), dir, "default", InetAddress.getLocalHost().getHostName(), fingerprint);
             }
-            try (SyncEngine engine = SyncEngine.open(dir)) {
+            try (net.saharasync.clientd.FolderLock lock = net.saharasync.clientd.FolderLock.acquire(dir);
+                 SyncEngine engine = SyncEngine.open(dir)) {
                 engine.progress(new ConsoleProgress(ConsoleProgress.onTerminal()));
                 String remoteHost = address.host().equals("0.0.0.0") || address.host().equals("::")
                         ? InetAddress.getLocalHost().getHostName() : address.host();

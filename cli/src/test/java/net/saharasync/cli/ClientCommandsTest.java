@@ -63,5 +63,47 @@ class ClientCommandsTest {
             assertThat(after.exit()).isZero();
             assertThat(after.out()).contains("pending    0 local changes").contains("conflicts  1").contains("hello (conflict beta ");
         }
+    
+    }
+
+    /**
+     * One process syncs a folder at a time: a second `sync` stops at once naming the first,
+     * and leaves its status alone; `status` names the process; `--stats` needs `--once`; the
+     * state folder is owner-only whoever made it.
+     */
+    @Test
+    void aSecondSyncOfAFolderStopsAtOnceAndStatusNamesTheFirst() throws Exception {
+        try (HostServer host = HostServer.start(HostConfig.loopback(tmp.resolve("host"), 0))) {
+            var acc = host.store().accounts();
+            String token = acc.issueToken(acc.addUser("me", false), "cli").secret();
+            Path a = tmp.resolve("A");
+            assertThat(ChunkCommandTest.run("join", host.url("127.0.0.1"), a.toString(), "--token", token).exit()).isZero();
+            java.nio.file.Files.setPosixFilePermissions(a.resolve(".sahara"), java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+
+            ChunkCommandTest.Run stats = ChunkCommandTest.run("sync", a.toString(), "--stats");
+            assertThat(stats.exit()).isEqualTo(ExitCodes.USAGE);
+            assertThat(stats.err()).contains("--stats goes with --once");
+
+            Thread daemon = Thread.ofPlatform().start(() -> ChunkCommandTest.run("sync", a.toString()));
+            try {
+                long until = System.nanoTime() + 30_000_000_000L;
+                while ((net.saharasync.clientd.FolderLock.holder(a).isEmpty() || SyncCommand.stop == null) && System.nanoTime() < until) Thread.sleep(50);
+                byte[] statusBefore = java.nio.file.Files.exists(a.resolve(".sahara/status.json"))
+                        ? java.nio.file.Files.readAllBytes(a.resolve(".sahara/status.json")) : new byte[0];
+                ChunkCommandTest.Run second = ChunkCommandTest.run("sync", a.toString(), "--once");
+                assertThat(second.exit()).isEqualTo(ExitCodes.NOT_DONE);
+                assertThat(second.err()).contains("is already synced by another sahara process (pid " + ProcessHandle.current().pid() + ")");
+                if (statusBefore.length > 0) assertThat(java.nio.file.Files.readAllBytes(a.resolve(".sahara/status.json"))).isEqualTo(statusBefore);
+                assertThat(ChunkCommandTest.run("status", a.toString()).out()).contains("(synced by pid " + ProcessHandle.current().pid() + ")");
+            } finally {
+                SyncCommand.stop.countDown();
+                daemon.join(10_000);
+            }
+            assertThat(daemon.isAlive()).isFalse();
+            assertThat(ChunkCommandTest.run("status", a.toString()).out()).contains("(no sahara process syncs it now)");
+            assertThat(ChunkCommandTest.run("sync", a.toString(), "--once").exit()).isZero();
+            assertThat(java.nio.file.Files.getPosixFilePermissions(a.resolve(".sahara")))
+                    .isEqualTo(java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+        }
     }
 }

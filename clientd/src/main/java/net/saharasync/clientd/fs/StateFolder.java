@@ -27,11 +27,29 @@ public final class StateFolder {
         Path root = folder.toAbsolutePath().normalize();
         try {
             NoFollowDirs.open(root, List.of(Names.RESERVED_AT_ROOT, "db"), true).close();
+            // Owner-only, whoever made it (a join, an older version): it holds the token, the
+            // index and the trash, which has every file a sync replaced.
+            ownerOnly(root.resolve(Names.RESERVED_AT_ROOT));
+            ownerOnly(root.resolve(Names.RESERVED_AT_ROOT).resolve("trash"));
             try (NoFollowDirs.Dir state = NoFollowDirs.open(root, List.of(Names.RESERVED_AT_ROOT), false)) {
                 return new TempNames(key(state));
             }
         } catch (IOException e) {
             throw new ClientException("cannot use the state folder " + root.resolve(Names.RESERVED_AT_ROOT) + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void ownerOnly(Path dir) throws IOException {
+        var view = java.nio.file.Files.getFileAttributeView(dir, java.nio.file.attribute.PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS);
+        if (view == null) return; // not POSIX
+        try {
+            var attrs = view.readAttributes();
+            if (!attrs.isDirectory()) return; // absent (no trash yet) or refused elsewhere
+            if (!attrs.permissions().equals(PosixFilePermissions.fromString("rwx------"))) {
+                view.setPermissions(PosixFilePermissions.fromString("rwx------"));
+            }
+        } catch (java.nio.file.NoSuchFileException absent) {
+            // nothing to restrict yet
         }
     }
 
