@@ -30,6 +30,7 @@ final class HostCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
+        if (readTimeoutSeconds <= 0) throw new IllegalArgumentException("--read-timeout must be a positive number of seconds, not " + readTimeoutSeconds);
         Listen address = Listen.parse(host.listen);
         Path data = host.data;
         HostConfig config = new HostConfig(data, address.host(), address.port(), host.tls,

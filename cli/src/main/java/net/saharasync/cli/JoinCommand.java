@@ -25,8 +25,11 @@ final class JoinCommand implements Callable<Integer> {
     @Option(names = "--token", required = true, description = "A device token (from `sahara user add` or `sahara user token`).")
     String token;
 
-    @Option(names = "--volume", defaultValue = "default", description = "Volume name or id: one of yours or a share you accepted (`sahara volume accept`); created if none has that name; a name several volumes have must be given as an id (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--volume", defaultValue = "default", description = "Volume name or id: one of yours or a share you accepted (`sahara volume accept`); a name several volumes have must be given as an id; on your first join it is created (default: ${DEFAULT-VALUE}).")
     String volume;
+
+    @Option(names = "--create", description = "Create the volume when none of yours has that name (without it, a name matching nothing is refused once you have volumes: it is likely a typo).")
+    boolean create;
 
     @Option(names = "--device", description = "This machine's name in conflict copies and history (default: the host name).")
     String device;
@@ -40,7 +43,7 @@ final class JoinCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         String dev = device != null ? device : InetAddress.getLocalHost().getHostName();
-        Join.Joined j = Join.joinVolume(url, token, dir, volume, dev, Optional.ofNullable(fingerprint));
+        Join.Joined j = Join.joinVolume(url, token, dir, volume, dev, Optional.ofNullable(fingerprint), create);
         ClientConfig c = j.config();
         spec.commandLine().getOut().printf("%s now syncs %s on %s as device '%s'. Start it with: sahara sync %s%n",
                 dir, j.describe(), url, c.device(), dir);

@@ -65,6 +65,12 @@ final class UpCommand implements Callable<Integer> {
             Optional<String> fingerprint = host.tls().map(Tls::fingerprint);
             if (!Files.exists(ClientConfig.file(dir))) {
                 Join.join(localUrl, state.ownerToken(), dir, "default", InetAddress.getLocalHost().getHostName(), fingerprint);
+            } else {
+                ClientConfig joined = ClientConfig.load(dir);
+                if (!joined.host().equals(localUrl)) {
+                    throw new IllegalArgumentException(dir + " is synced with " + joined.host() + ", not with the host `up` runs at " + localUrl
+                            + ": give `up` another folder, or keep this one in sync with `sahara sync " + dir + "`");
+                }
             }
             try (net.saharasync.clientd.FolderLock lock = net.saharasync.clientd.FolderLock.acquire(dir);
                  SyncEngine engine = SyncEngine.open(dir)) {

@@ -101,4 +101,39 @@ class ErrorMessagesTest {
         }
         assertThat(Files.exists(tmp.resolve("folder"))).isFalse();
     }
+
+    @Test
+    void aVolumeNameThatMatchesNothingIsRefusedOnceYouHaveVolumesUnlessCreateIsGiven() throws Exception {
+        try (HostServer host = HostServer.start(HostConfig.loopback(tmp.resolve("h"), 0))) {
+            var acc = host.store().accounts();
+            String token = acc.issueToken(acc.addUser("me", false), "cli").secret();
+            String url = host.url("127.0.0.1");
+            // The first join makes the first volume.
+            assertThat(ChunkCommandTest.run("join", url, tmp.resolve("first").toString(), "--token", token, "--volume", "Documents").exit()).isZero();
+            ChunkCommandTest.Run typo = ChunkCommandTest.run("join", url, tmp.resolve("folder").toString(), "--token", token, "--volume", "Documnets");
+            saysAndExits(typo, ExitCodes.USAGE, "no volume named 'Documnets'", "'Documents'", "--create");
+            assertThat(host.store().volumes().visibleTo(acc.authenticate(token).orElseThrow().userId())).hasSize(1);
+            ChunkCommandTest.Run create = ChunkCommandTest.run("join", url, tmp.resolve("folder").toString(), "--token", token, "--volume", "Photos", "--create");
+            assertThat(create.exit()).as(create.err()).isZero();
+            assertThat(create.out()).contains("a new volume 'Photos'");
+        }
+    }
+
+    @Test
+    void aNegativeTimeoutAndUpOnAFolderOfAnotherHostAreRefused() throws Exception {
+        ChunkCommandTest.Run neg = ChunkCommandTest.run("host", "--data", tmp.resolve("h").toString(), "--listen", "127.0.0.1:0", "--read-timeout", "-5");
+        assertThat(neg.exit()).isEqualTo(ExitCodes.USAGE);
+        assertThat(neg.err()).contains("--read-timeout must be a positive number");
+        try (HostServer other = HostServer.start(HostConfig.loopback(tmp.resolve("other"), 0))) {
+            var acc = other.store().accounts();
+            String token = acc.issueToken(acc.addUser("me", false), "cli").secret();
+            Path dir = tmp.resolve("elsewhere");
+            assertThat(ChunkCommandTest.run("join", other.url("127.0.0.1"), dir.toString(), "--token", token).exit()).isZero();
+            var up = java.util.concurrent.CompletableFuture.supplyAsync(() -> ChunkCommandTest.run("up", dir.toString(),
+                    "--data", tmp.resolve("mine").toString(), "--listen", "127.0.0.1:0"));
+            ChunkCommandTest.Run r = up.get(60, java.util.concurrent.TimeUnit.SECONDS);
+            assertThat(r.exit()).isEqualTo(ExitCodes.USAGE);
+            assertThat(r.err()).contains("is synced with " + other.url("127.0.0.1"), "give `up` another folder");
+        }
+    }
 }

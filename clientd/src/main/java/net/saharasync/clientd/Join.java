@@ -26,7 +26,13 @@ public final class Join {
     /** As {@link #join(String, String, Path, String, String, Optional, boolean)}, telling nothing of the choice. */
     public static ClientConfig join(String url, String token, Path dir, String volume, String device, Optional<String> fingerprint)
             throws IOException {
-        return joinVolume(url, token, dir, volume, device, fingerprint).config();
+        return joinVolume(url, token, dir, volume, device, fingerprint, true).config();
+    }
+
+    /** As {@link #joinVolume(String, String, Path, String, String, Optional, boolean)}, creating the volume when none has the name. */
+    public static Joined joinVolume(String url, String token, Path dir, String volume, String device, Optional<String> fingerprint)
+            throws IOException {
+        return joinVolume(url, token, dir, volume, device, fingerprint, true);
     }
 
     /**
@@ -37,8 +43,8 @@ public final class Join {
      * the caller picks by id. Nothing in DIR is touched; the first sync merges what is there
      * with what the volume holds.
      */
-    public static Joined joinVolume(String url, String token, Path dir, String volume, String device, Optional<String> fingerprint)
-            throws IOException {
+    public static Joined joinVolume(String url, String token, Path dir, String volume, String device, Optional<String> fingerprint,
+                                    boolean mayCreate) throws IOException {
         if (Files.exists(ClientConfig.file(dir))) throw new ClientException(dir + " is already a synced folder");
         if (Files.exists(dir) && !Files.isDirectory(dir)) throw new ClientException(dir + " is not a directory");
         if (fingerprint.isPresent() && !url.regionMatches(true, 0, "https://", 0, 8)) {
@@ -59,9 +65,16 @@ public final class Join {
                 throw new ClientException(sb.toString());
             } else if (byName.size() == 1) {
                 v = byName.getFirst();
-            } else {
+            } else if (mayCreate || all.isEmpty()) {
+                // A first join makes the caller's first volume; later a name matching nothing is
+                // more likely a typo than a wish for a second volume.
                 v = host.createVolume(volume);
                 created = true;
+            } else {
+                StringBuilder sb = new StringBuilder("no volume named '" + volume + "' among yours and the shares you accepted; you have:");
+                for (HostConnection.Volume c : all) sb.append("\n  '").append(c.name()).append("' (").append(c.id()).append("), owner ").append(c.owner());
+                sb.append("\ncheck the name, or add --create to make a new volume '").append(volume).append("'");
+                throw new ClientException(sb.toString());
             }
             if (v.access().equals("read")) {
                 throw new ClientException("volume '" + v.name() + "' (" + v.id() + ") of " + v.owner() + " is shared with you read-only; a synced folder needs write access");
