@@ -45,6 +45,11 @@ final class JoinCommand implements Callable<Integer> {
         String dev = device != null ? device : InetAddress.getLocalHost().getHostName();
         Join.Joined j = Join.joinVolume(url, token, dir, volume, dev, Optional.ofNullable(fingerprint), create);
         ClientConfig c = j.config();
+        if (j.tokenReplaced()) {
+            spec.commandLine().getOut().printf("%s now uses the new token; it syncs %s on %s as device '%s', as before.%n",
+                    dir, j.describe(), url, c.device());
+            return 0;
+        }
         spec.commandLine().getOut().printf("%s now syncs %s on %s as device '%s'. Start it with: sahara sync %s%n",
                 dir, j.describe(), url, c.device(), dir);
         return 0;

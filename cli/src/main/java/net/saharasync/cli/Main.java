@@ -25,6 +25,7 @@ public final class Main {
         SUBCOMMANDS.put("volume", VolumeCommand::new);
         SUBCOMMANDS.put("sync", SyncCommand::new);
         SUBCOMMANDS.put("status", StatusCommand::new);
+        SUBCOMMANDS.put("leave", LeaveCommand::new);
         SUBCOMMANDS.put("chunk", ChunkCommand::new);
         SUBCOMMANDS.put("help", CommandLine.HelpCommand::new);
     }

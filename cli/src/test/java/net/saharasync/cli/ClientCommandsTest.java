@@ -28,7 +28,7 @@ class ClientCommandsTest {
             assertThat(ja.exit()).as(ja.err()).isZero();
             assertThat(ja.out()).contains("sahara sync " + a);
             assertThat(ChunkCommandTest.run("join", url, b.toString(), "--token", token, "--device", "beta").exit()).isZero();
-            assertThat(ChunkCommandTest.run("join", url, b.toString(), "--token", token).err()).contains("already a synced folder");
+            assertThat(ChunkCommandTest.run("join", url, b.toString(), "--token", token).out()).contains("now uses the new token");
             assertThat(ChunkCommandTest.run("join", url, tmp.resolve("C").toString(), "--token", "sst_wrong").exit()).isNotZero();
 
             Files.writeString(a.resolve("hello.txt"), "hello from A");
@@ -104,6 +104,55 @@ class ClientCommandsTest {
             assertThat(ChunkCommandTest.run("sync", a.toString(), "--once").exit()).isZero();
             assertThat(java.nio.file.Files.getPosixFilePermissions(a.resolve(".sahara")))
                     .isEqualTo(java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+        }
+    }
+
+    /**
+     * A revoked token is replaced by joining again with a new one (no JSON to edit); another
+     * host needs a leave first; leave keeps the files and the trash and drops the rest.
+     */
+    @Test
+    void aRevokedTokenIsReplacedByJoiningAgainAndLeaveKeepsFilesAndTrash() throws Exception {
+        try (HostServer host = HostServer.start(HostConfig.loopback(tmp.resolve("host"), 0))) {
+            var acc = host.store().accounts();
+            var me = acc.addUser("me", false);
+            var old = acc.issueToken(me, "laptop");
+            String url = host.url("127.0.0.1");
+            Path a = tmp.resolve("A");
+            assertThat(ChunkCommandTest.run("join", url, a.toString(), "--token", old.secret()).exit()).isZero();
+            Files.writeString(a.resolve("f.txt"), "one");
+            assertThat(ChunkCommandTest.run("sync", a.toString(), "--once").exit()).isZero();
+            Files.writeString(a.resolve("f.txt"), "two"); // the old version goes to the trash on the next download... or stays
+            acc.revoke(old.token().id(), java.util.Optional.empty());
+
+            ChunkCommandTest.Run refused = ChunkCommandTest.run("sync", a.toString(), "--once");
+            assertThat(refused.exit()).isEqualTo(ExitCodes.REFUSED);
+            String fresh = acc.issueToken(me, "laptop-2").secret();
+            ChunkCommandTest.Run rejoin = ChunkCommandTest.run("join", url, a.toString(), "--token", fresh);
+            assertThat(rejoin.exit()).as(rejoin.err()).isZero();
+            assertThat(rejoin.out()).contains("now uses the new token", "as before");
+            assertThat(ChunkCommandTest.run("sync", a.toString(), "--once").exit()).isZero();
+            assertThat(Files.readString(a.resolve(".sahara/config.json"))).contains(fresh).doesNotContain(old.secret());
+            assertThat(Files.getPosixFilePermissions(a.resolve(".sahara/config.json")))
+                    .isEqualTo(java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+
+            ChunkCommandTest.Run elsewhere = ChunkCommandTest.run("join", "http://127.0.0.1:1", a.toString(), "--token", fresh);
+            assertThat(elsewhere.exit()).isEqualTo(ExitCodes.USAGE);
+            assertThat(elsewhere.err()).contains("already a synced folder, of " + url, "sahara leave");
+
+            Files.createDirectories(a.resolve(".sahara/trash/2026-01-01T000000.000-1"));
+            Files.writeString(a.resolve(".sahara/trash/2026-01-01T000000.000-1/kept.txt"), "a replaced file");
+            ChunkCommandTest.Run leave = ChunkCommandTest.run("leave", a.toString());
+            assertThat(leave.exit()).as(leave.err()).isZero();
+            assertThat(leave.out()).contains("no longer syncs", "trash");
+            assertThat(Files.readString(a.resolve("f.txt"))).isEqualTo("two");
+            assertThat(Files.readString(a.resolve(".sahara/trash/2026-01-01T000000.000-1/kept.txt"))).isEqualTo("a replaced file");
+            assertThat(a.resolve(".sahara/config.json")).doesNotExist();
+            assertThat(a.resolve(".sahara/db")).doesNotExist();
+            assertThat(ChunkCommandTest.run("status", a.toString()).err()).contains("not a synced folder");
+            // And it can be joined again, to anything.
+            assertThat(ChunkCommandTest.run("join", url, a.toString(), "--token", fresh).exit()).isZero();
+            assertThat(ChunkCommandTest.run("sync", a.toString(), "--once").exit()).isZero();
         }
     }
 }

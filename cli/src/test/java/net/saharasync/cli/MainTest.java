@@ -12,7 +12,7 @@ class MainTest {
     void aRunOfOneSubcommandMakesOnlyThatOneAndHelpOrATypoMakesThemAll() {
         assertThat(Main.commandLine("sync").getSubcommands().keySet()).containsExactly("sync");
         assertThat(Main.commandLine("status").getSubcommands().keySet()).containsExactly("status");
-        String[] all = {"up", "host", "user", "join", "volume", "sync", "status", "chunk", "help"};
+        String[] all = {"up", "host", "user", "join", "volume", "sync", "status", "leave", "chunk", "help"};
         assertThat(Main.commandLine("help").getSubcommands().keySet()).containsExactly(all);
         assertThat(Main.commandLine("--help").getSubcommands().keySet()).containsExactly(all);
         assertThat(Main.commandLine("snyc").getSubcommands().keySet()).containsExactly(all);

@@ -49,18 +49,25 @@ public record ClientConfig(String host, String token, String volume, String devi
         }
     }
 
+    /** These settings with another token (the same host, volume and device). */
+    public ClientConfig withToken(String t) {
+        return new ClientConfig(host, t, volume, device, fingerprint, chunkMin, chunkAvg, chunkMax);
+    }
+
     /** Writes the settings atomically, readable by the owner only. */
     public void save(Path folder) {
         Path dir = stateDir(folder);
         try {
             Files.createDirectories(dir);
             Path tmp = dir.resolve("config.json.tmp");
-            Files.write(tmp, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(this));
+            Files.deleteIfExists(tmp);
+            // Owner-only from its first byte: it holds the token.
             try {
-                Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-------"));
+                Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
             } catch (UnsupportedOperationException notPosix) {
-                // nothing more to do
+                Files.createFile(tmp);
             }
+            Files.write(tmp, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(this));
             Files.move(tmp, file(folder), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException e) {
             throw new ClientException("cannot write " + file(folder) + ": " + e.getMessage(), e);

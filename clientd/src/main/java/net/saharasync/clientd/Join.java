@@ -13,7 +13,11 @@ public final class Join {
     private Join() {}
 
     /** What a join chose: the volume, whether it was made now, and the settings written. */
-    public record Joined(ClientConfig config, HostConnection.Volume volume, boolean created) {
+    public record Joined(ClientConfig config, HostConnection.Volume volume, boolean created, boolean tokenReplaced) {
+        Joined(ClientConfig config, HostConnection.Volume volume, boolean created) {
+            this(config, volume, created, false);
+        }
+
         /** One line for a person: which volume, whose, new or existing, how much is in it. */
         public String describe() {
             String whose = volume.access().equals("owner") ? "yours" : volume.owner() + "'s (shared with you, " + volume.access() + ")";
@@ -27,6 +31,28 @@ public final class Join {
     public static ClientConfig join(String url, String token, Path dir, String volume, String device, Optional<String> fingerprint)
             throws IOException {
         return joinVolume(url, token, dir, volume, device, fingerprint, true).config();
+    }
+
+    /**
+     * Joining a folder that is already synced with that host gives it a new token (the old one
+     * revoked, say): the token must reach the folder's volume with write access; nothing else
+     * changes. Another host is refused: leave first.
+     */
+    private static Joined replaceToken(String url, String token, Path dir, Optional<String> fingerprint) throws IOException {
+        ClientConfig old = ClientConfig.load(dir);
+        if (!old.host().equals(url.endsWith("/") ? url.substring(0, url.length() - 1) : url)) {
+            throw new ClientException(dir + " is already a synced folder, of " + old.host() + ": to join " + url
+                    + " instead, first `sahara leave " + dir + "`");
+        }
+        try (HostConnection host = new HttpHost(url, token, fingerprint.or(old::pinnedFingerprint))) {
+            HostConnection.Volume v = host.volumes().stream().filter(x -> x.id().equals(old.volume())).findFirst()
+                    .orElseThrow(() -> new ClientException("the new token's user cannot use the volume " + old.volume()
+                            + " this folder syncs (has it been shared with them and accepted?); the folder keeps its old token"));
+            if (v.access().equals("read")) throw new ClientException("the new token's user may only read volume '" + v.name() + "'; the folder keeps its old token");
+            ClientConfig c = old.withToken(token);
+            c.save(dir);
+            return new Joined(c, v, false, true);
+        }
     }
 
     /** As {@link #joinVolume(String, String, Path, String, String, Optional, boolean)}, creating the volume when none has the name. */
@@ -45,7 +71,7 @@ public final class Join {
      */
     public static Joined joinVolume(String url, String token, Path dir, String volume, String device, Optional<String> fingerprint,
                                     boolean mayCreate) throws IOException {
-        if (Files.exists(ClientConfig.file(dir))) throw new ClientException(dir + " is already a synced folder");
+        if (Files.exists(ClientConfig.file(dir))) return replaceToken(url, token, dir, fingerprint);
         if (Files.exists(dir) && !Files.isDirectory(dir)) throw new ClientException(dir + " is not a directory");
         if (fingerprint.isPresent() && !url.regionMatches(true, 0, "https://", 0, 8)) {
             throw new ClientException("--fingerprint pins a TLS certificate, but " + url + " is not https://: the token would travel in clear text."
