@@ -275,7 +275,7 @@ public final class Applier {
                     for (Entry child : DirectoryTree.entries(objects, e.dir())) add(p.child(child.name()), child);
                 }
                 case FILE -> {
-                    if (!resurrection(p)) writeFile(p, e);
+                    if (!resurrection(p) && !metadataOnly(p, e)) writeFile(p, e);
                 }
                 case SYMLINK -> {
                     if (resurrection(p)) return;
@@ -305,6 +305,31 @@ public final class Applier {
      * stays "absent" in base, so next time either it is still absent (it is restored) or the
      * editor's new file is there (both are kept, one as a conflict copy).
      */
+    /**
+     * A change of the exec bit or the time only (the same content): set in place, not the
+     * whole file written again (which also put a full copy in the trash: +48 MB for a chmod of
+     * a 48 MB file). False when it is more than that, or the file system cannot.
+     */
+    private boolean metadataOnly(RelPath p, Entry e) throws IOException {
+        if (before.isEmpty() || before.get().kind() != net.saharasync.merkle.EntryKind.FILE) return false;
+        Entry b = before.get();
+        if (!b.content().equals(e.content()) || b.size() != e.size() || b.height() != e.height()) return false;
+        FileStat seen = observed.get(p.path());
+        if (seen == null || seen.kind() != FileStat.Kind.FILE || seen.size() != e.size()) return false;
+        Optional<FileStat> st;
+        try {
+            st = fs.setMetadata(p, e.executable(), e.mtimeNanos(), seen);
+        } catch (SyncFs.ChangedMeanwhile changed) {
+            skipped.add(p.path());
+            return true;
+        }
+        if (st.isEmpty()) return false;
+        observed.put(p.path(), st.get());
+        indexChanges.put(p.path(), Optional.of(new FileState(st.get(), e.content(), e.height())));
+        written++;
+        return true;
+    }
+
     private boolean resurrection(RelPath p) {
         if (scanned.contains(p.path()) || observed.containsKey(p.path())) return false;
         Optional<Entry> was = baseEntry.apply(p.path());

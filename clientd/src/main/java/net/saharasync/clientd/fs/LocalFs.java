@@ -563,6 +563,36 @@ public final class LocalFs implements SyncFs {
     }
 
     @Override
+    public Optional<FileStat> setMetadata(RelPath p, boolean executable, long mtimeNanos, FileStat expected) throws IOException {
+        Path f = resolve(p);
+        Optional<FileStat> now = stat(p);
+        if (now.isEmpty() || now.get().kind() != FileStat.Kind.FILE || !now.get().sameAs(expected)) throw new ChangedMeanwhile(p);
+        // Never through a link (a file swapped for one since the stat): the mode is set on a
+        // descriptor opened with O_NOFOLLOW, the time with utimensat(AT_SYMLINK_NOFOLLOW).
+        var view = Files.getFileAttributeView(f, java.nio.file.attribute.PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS);
+        if (view == null) return Optional.empty();
+        Set<PosixFilePermission> was = view.readAttributes().permissions();
+        Set<PosixFilePermission> perms = EnumSet.noneOf(PosixFilePermission.class);
+        perms.addAll(was);
+        EnumSet<PosixFilePermission> execs = EnumSet.of(PosixFilePermission.OWNER_EXECUTE, PosixFilePermission.GROUP_EXECUTE, PosixFilePermission.OTHERS_EXECUTE);
+        if (executable) {
+            perms.add(PosixFilePermission.OWNER_EXECUTE);
+            if (perms.contains(PosixFilePermission.GROUP_READ)) perms.add(PosixFilePermission.GROUP_EXECUTE);
+            if (perms.contains(PosixFilePermission.OTHERS_READ)) perms.add(PosixFilePermission.OTHERS_EXECUTE);
+        } else {
+            perms.removeAll(execs);
+        }
+        if (!perms.equals(was)) view.setPermissions(perms);
+        setModified(f, mtimeNanos, Libc.calls());
+        // Durable before the index records it: a crash must not leave the old mode and time
+        // behind an index that says the new ones (the next scan would take them for a change).
+        try (FileChannel ch = FileChannel.open(f, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
+            ch.force(true);
+        }
+        return stat(p);
+    }
+
+    @Override
     public void rename(RelPath from, RelPath to, FileStat expected) throws IOException {
         Path src = resolve(from);
         Path dst = resolve(to);

@@ -192,6 +192,15 @@ public interface SyncFs {
         return out;
     }
 
+    /**
+     * Sets a file's exec bit and modification time in place, if it is still what the caller
+     * saw ({@link ChangedMeanwhile} otherwise), durably; its new stat. Empty where this file
+     * system cannot: the caller writes the file anew instead.
+     */
+    default Optional<FileStat> setMetadata(RelPath p, boolean executable, long mtimeNanos, FileStat expected) throws IOException {
+        return Optional.empty();
+    }
+
     /** Creates (or atomically replaces) a symlink; the target is stored as is, never resolved. */
     FileStat writeSymlink(RelPath p, String target, Optional<FileStat> expected) throws IOException;
 
