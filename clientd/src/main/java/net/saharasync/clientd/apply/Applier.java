@@ -576,6 +576,21 @@ public final class Applier {
      * prefetched chunks, or chunks from a local file that still holds them (read and checked),
      * the rest downloaded in runs.
      */
+    /** Chunks whose local copy was stale, fetched once and kept for the rest of the apply (bounded). */
+    private final Map<Hash, byte[]> refetched = new java.util.concurrent.ConcurrentHashMap<>();
+    private final java.util.Set<Hash> stale = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final java.util.concurrent.atomic.AtomicLong refetchedBytes = new java.util.concurrent.atomic.AtomicLong();
+    private static final long MAX_REFETCHED_BYTES = 64L << 20;
+
+    private void keepRefetched(Hash h, byte[] buf, int off, int len) {
+        if (!stale.contains(h) || refetched.containsKey(h)) return;
+        if (refetchedBytes.addAndGet(len) > MAX_REFETCHED_BYTES) {
+            refetchedBytes.addAndGet(-len);
+            return;
+        }
+        refetched.put(h, java.util.Arrays.copyOfRange(buf, off, off + len));
+    }
+
     /**
      * The length the file being written on this thread (files are written several at once)
      * says each of its chunks has: every block received must have it.
@@ -631,7 +646,13 @@ public final class Applier {
 
     private void writeChunk(OutputStream out, FileChild c, Prefetch fetched, List<Hash> run, Map<Hash, Hash> bases) throws IOException {
         byte[] ready = fetched.get(c.hash());
+        if (ready == null) ready = refetched.get(c.hash());
         Optional<byte[]> local = ready != null ? Optional.of(ready) : transfer.localChunk(c.hash());
+        if (local.isEmpty() && index.chunk(c.hash()).isPresent()) {
+            // The index said a local file held it, but that file changed or went: it comes from
+            // the host, once for the whole apply, not once per file that holds it.
+            stale.add(c.hash());
+        }
         if (local.isPresent()) {
             flush(out, run, bases);
             checkLength(c.hash(), local.get().length);
@@ -648,12 +669,14 @@ public final class Applier {
             @Override
             public void accept(Hash h, byte[] data) throws IOException {
                 checkLength(h, data.length);
+                keepRefetched(h, data, 0, data.length);
                 out.write(data);
             }
 
             @Override
             public void accept(Hash h, byte[] buf, int off, int len) throws IOException {
                 checkLength(h, len);
+                keepRefetched(h, buf, off, len);
                 out.write(buf, off, len); // written at once: no copy of a block received whole
             }
         });
