@@ -120,16 +120,31 @@ public final class Daemon implements AutoCloseable {
     }
 
     /**
-     * The watcher failed, e.g. a new folder could not be watched (inotify's watch limit):
-     * changes there raise no events, so its reports no longer narrow any scan.
+     * The watcher failed. When a folder could not be watched (inotify's watch limit), changes
+     * there raise no events, so its reports no longer narrow any scan. Any other failure (the
+     * watching library tripping over an overflow of its own, say) is taken as an overflow: one
+     * full scan catches up, and reports are trusted again after it.
      */
     void watcherFailed(Exception e) {
-        if (watcherComplete) {
-            LOG.warn("watching {} failed ({}); every sync now scans the whole folder (on Linux, raising "
-                    + "fs.inotify.max_user_watches and restarting helps)", engine.folder(), e.toString());
+        if (watchLimit(e)) {
+            if (watcherComplete) {
+                LOG.warn("cannot watch every folder of {} ({}): every sync now scans the whole folder; on Linux, raise "
+                        + "fs.inotify.max_user_watches (sysctl) and restart", engine.folder(), e.getMessage());
+            }
+            watcherComplete = false;
+        } else {
+            LOG.warn("the watcher of {} failed ({}); one full scan catches up, then it is trusted again", engine.folder(), e.toString());
         }
-        watcherComplete = false;
         localChange(null);
+    }
+
+    /** Whether {@code e} is the watch limit (a folder left unwatched), not a passing failure. */
+    static boolean watchLimit(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            String m = String.valueOf(t.getMessage()).toLowerCase(java.util.Locale.ROOT);
+            if (m.contains("inotify watches") || m.contains("max_user_watches") || m.contains("user limit of inotify")) return true;
+        }
+        return false;
     }
 
     /** {@code p} relative to the folder, '/'-separated; null for the folder itself or outside it. */

@@ -111,6 +111,31 @@ class DaemonTest {
         }
     }
 
+    /**
+     * A watcher failure that is not the watch limit (the watching library once threw a
+     * NullPointerException on an overflow while a 41,000-entry tarball was extracted) costs
+     * one full scan; after it, a save is found by listing one folder again, not all of them.
+     */
+    @Test
+    void anyOtherWatcherFailureCostsOneFullScanThenReportsAreTrustedAgain() throws Exception {
+        for (int d = 0; d < 5; d++) {
+            Files.createDirectories(m.a.resolve("d" + d));
+            Files.writeString(m.a.resolve("d" + d + "/f"), "file " + d);
+        }
+        await("the files on B", () -> "file 4".equals(read(m.b.resolve("d4/f"))));
+        await("A idle", () -> !aCycles.isEmpty() && aCycles.getLast().agreed());
+        Thread.sleep(300);
+        aCycles.clear();
+        da.watcherFailed(new NullPointerException("in the watching library's event loop"));
+        await("the full scan after the failure", () -> aCycles.stream().anyMatch(r -> r.foldersListed() == 6));
+        Thread.sleep(300);
+        aCycles.clear();
+        Files.writeString(m.a.resolve("d2/f"), "saved after");
+        await("the save on B", () -> "saved after".equals(read(m.b.resolve("d2/f"))));
+        CycleReport upload = aCycles.stream().filter(r -> r.filesUp() == 1).findFirst().orElseThrow();
+        assertThat(upload.foldersListed()).as("folders listed once the watcher is trusted again").isEqualTo(1);
+    }
+
     @Test
     void theSafetyRescanComesOnTimeEvenWhileTheFolderKeepsChanging() throws Exception {
         da.close();
