@@ -155,4 +155,42 @@ class ClientCommandsTest {
             assertThat(ChunkCommandTest.run("sync", a.toString(), "--once").exit()).isZero();
         }
     }
+
+    /** status --json for scripts: the state, the last finished sync's time; an error state exits 1 and keeps that time. */
+    @Test
+    void statusJsonAndAnErrorStateExitNonZero() throws Exception {
+        try (HostServer host = HostServer.start(HostConfig.loopback(tmp.resolve("host"), 0))) {
+            var acc = host.store().accounts();
+            String token = acc.issueToken(acc.addUser("me", false), "cli").secret();
+            Path a = tmp.resolve("A");
+            assertThat(ChunkCommandTest.run("join", host.url("127.0.0.1"), a.toString(), "--token", token).exit()).isZero();
+            Files.writeString(a.resolve("x.txt"), "x");
+            // The daemon's way of recording a finished sync.
+            Thread daemon = Thread.ofPlatform().start(() -> ChunkCommandTest.run("sync", a.toString()));
+            long until = System.nanoTime() + 30_000_000_000L;
+            while (!Files.exists(a.resolve(".sahara/status.json")) && System.nanoTime() < until) Thread.sleep(50);
+            while (SyncCommand.stop == null && System.nanoTime() < until) Thread.sleep(50);
+            SyncCommand.stop.countDown();
+            daemon.join(10_000);
+
+            ChunkCommandTest.Run ok = ChunkCommandTest.run("status", a.toString(), "--json");
+            assertThat(ok.exit()).as(ok.err()).isZero();
+            JsonNode j = new ObjectMapper().readTree(ok.out());
+            assertThat(j.get("state").asText()).isEqualTo("idle");
+            assertThat(j.get("commit").asText()).hasSize(64);
+            assertThat(j.get("pending")).isEmpty();
+            String lastSync = j.get("lastSync").asText();
+            assertThat(lastSync).isNotEmpty();
+
+            var prev = net.saharasync.clientd.Status.read(a).orElseThrow();
+            new net.saharasync.clientd.Status("error", prev.updated(), prev.lastCycle(), "the host is out of space", System.currentTimeMillis()).write(a);
+            ChunkCommandTest.Run err = ChunkCommandTest.run("status", a.toString(), "--json");
+            assertThat(err.exit()).isEqualTo(ExitCodes.NOT_DONE);
+            JsonNode e = new ObjectMapper().readTree(err.out());
+            assertThat(e.get("state").asText()).isEqualTo("error");
+            assertThat(e.get("lastError").asText()).isEqualTo("the host is out of space");
+            assertThat(e.get("lastSync").asText()).isEqualTo(lastSync);
+            assertThat(ChunkCommandTest.run("status", a.toString()).out()).contains("last sync " + lastSync).contains("last error the host is out of space");
+        }
+    }
 }

@@ -265,7 +265,8 @@ public final class Daemon implements AutoCloseable {
                 if (!running) return;
                 LOG.warn("sync of {} failed: {} (retrying in {} ms)", engine.folder(), e.getMessage(), backoff);
                 Status prev = Status.read(engine.folder()).orElse(null);
-                new Status("error", System.currentTimeMillis(), prev == null ? null : prev.lastCycle(), String.valueOf(e.getMessage()),
+                // "updated" stays the time of the last sync that finished; the error has its own time.
+                new Status("error", prev == null ? 0 : prev.updated(), prev == null ? null : prev.lastCycle(), String.valueOf(e.getMessage()),
                         System.currentTimeMillis()).write(engine.folder());
                 retryIn(Duration.ofMillis(backoff));
                 backoff = Math.min(30_000, backoff * 2);

@@ -30,7 +30,7 @@ public record Status(String state, long updated, CycleReport lastCycle, String l
         }
     }
 
-    void write(Path folder) {
+    public void write(Path folder) {
         Path f = file(folder);
         Path tmp = f.resolveSibling("status.json.tmp");
         try {
