@@ -16,11 +16,33 @@ class ClientCommandsTest {
     @TempDir
     Path tmp;
 
+    /** A token of a new user "me" on {@code host}. */
+    static String newUser(HostServer host) {
+        var acc = host.store().accounts();
+        return acc.issueToken(acc.addUser("me", false), "cli").secret();
+    }
+
+    /** `sahara sync DIR` as a daemon in this JVM, returned once it holds the folder and has written its status. */
+    private static Thread startDaemon(Path dir) throws InterruptedException {
+        SyncCommand.stop = null; // a latch left by an earlier daemon must not count as this one's
+        Thread daemon = Thread.ofPlatform().start(() -> ChunkCommandTest.run("sync", dir.toString()));
+        long until = System.nanoTime() + 30_000_000_000L;
+        while ((SyncCommand.stop == null || net.saharasync.clientd.FolderLock.holder(dir).isEmpty()
+                || !Files.exists(dir.resolve(".sahara/status.json"))) && System.nanoTime() < until) {
+            Thread.sleep(50);
+        }
+        return daemon;
+    }
+
+    private static void stopDaemon(Thread daemon) throws InterruptedException {
+        SyncCommand.stop.countDown();
+        daemon.join(10_000);
+    }
+
     @Test
     void joinSyncOnceWithStatsAndStatusWorkAsDocumented() throws Exception {
         try (HostServer host = HostServer.start(HostConfig.loopback(tmp.resolve("host"), 0))) {
-            var acc = host.store().accounts();
-            String token = acc.issueToken(acc.addUser("me", false), "cli").secret();
+            String token = newUser(host);
             String url = host.url("127.0.0.1");
             Path a = tmp.resolve("A"), b = tmp.resolve("B");
 
@@ -74,8 +96,7 @@ class ClientCommandsTest {
     @Test
     void aSecondSyncOfAFolderStopsAtOnceAndStatusNamesTheFirst() throws Exception {
         try (HostServer host = HostServer.start(HostConfig.loopback(tmp.resolve("host"), 0))) {
-            var acc = host.store().accounts();
-            String token = acc.issueToken(acc.addUser("me", false), "cli").secret();
+            String token = newUser(host);
             Path a = tmp.resolve("A");
             assertThat(ChunkCommandTest.run("join", host.url("127.0.0.1"), a.toString(), "--token", token).exit()).isZero();
             java.nio.file.Files.setPosixFilePermissions(a.resolve(".sahara"), java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
@@ -84,20 +105,16 @@ class ClientCommandsTest {
             assertThat(stats.exit()).isEqualTo(ExitCodes.USAGE);
             assertThat(stats.err()).contains("--stats goes with --once");
 
-            Thread daemon = Thread.ofPlatform().start(() -> ChunkCommandTest.run("sync", a.toString()));
+            Thread daemon = startDaemon(a);
             try {
-                long until = System.nanoTime() + 30_000_000_000L;
-                while ((net.saharasync.clientd.FolderLock.holder(a).isEmpty() || SyncCommand.stop == null) && System.nanoTime() < until) Thread.sleep(50);
-                byte[] statusBefore = java.nio.file.Files.exists(a.resolve(".sahara/status.json"))
-                        ? java.nio.file.Files.readAllBytes(a.resolve(".sahara/status.json")) : new byte[0];
+                byte[] statusBefore = java.nio.file.Files.readAllBytes(a.resolve(".sahara/status.json"));
                 ChunkCommandTest.Run second = ChunkCommandTest.run("sync", a.toString(), "--once");
                 assertThat(second.exit()).isEqualTo(ExitCodes.NOT_DONE);
                 assertThat(second.err()).contains("is already synced by another sahara process (pid " + ProcessHandle.current().pid() + ")");
-                if (statusBefore.length > 0) assertThat(java.nio.file.Files.readAllBytes(a.resolve(".sahara/status.json"))).isEqualTo(statusBefore);
+                assertThat(java.nio.file.Files.readAllBytes(a.resolve(".sahara/status.json"))).isEqualTo(statusBefore);
                 assertThat(ChunkCommandTest.run("status", a.toString()).out()).contains("(synced by pid " + ProcessHandle.current().pid() + ")");
             } finally {
-                SyncCommand.stop.countDown();
-                daemon.join(10_000);
+                stopDaemon(daemon);
             }
             assertThat(daemon.isAlive()).isFalse();
             assertThat(ChunkCommandTest.run("status", a.toString()).out()).contains("(no sahara process syncs it now)");
@@ -160,18 +177,12 @@ class ClientCommandsTest {
     @Test
     void statusJsonAndAnErrorStateExitNonZero() throws Exception {
         try (HostServer host = HostServer.start(HostConfig.loopback(tmp.resolve("host"), 0))) {
-            var acc = host.store().accounts();
-            String token = acc.issueToken(acc.addUser("me", false), "cli").secret();
+            String token = newUser(host);
             Path a = tmp.resolve("A");
             assertThat(ChunkCommandTest.run("join", host.url("127.0.0.1"), a.toString(), "--token", token).exit()).isZero();
             Files.writeString(a.resolve("x.txt"), "x");
             // The daemon's way of recording a finished sync.
-            Thread daemon = Thread.ofPlatform().start(() -> ChunkCommandTest.run("sync", a.toString()));
-            long until = System.nanoTime() + 30_000_000_000L;
-            while (!Files.exists(a.resolve(".sahara/status.json")) && System.nanoTime() < until) Thread.sleep(50);
-            while (SyncCommand.stop == null && System.nanoTime() < until) Thread.sleep(50);
-            SyncCommand.stop.countDown();
-            daemon.join(10_000);
+            stopDaemon(startDaemon(a));
 
             ChunkCommandTest.Run ok = ChunkCommandTest.run("status", a.toString(), "--json");
             assertThat(ok.exit()).as(ok.err()).isZero();

@@ -125,8 +125,7 @@ class ErrorMessagesTest {
         assertThat(neg.exit()).isEqualTo(ExitCodes.USAGE);
         assertThat(neg.err()).contains("--read-timeout must be a positive number");
         try (HostServer other = HostServer.start(HostConfig.loopback(tmp.resolve("other"), 0))) {
-            var acc = other.store().accounts();
-            String token = acc.issueToken(acc.addUser("me", false), "cli").secret();
+            String token = ClientCommandsTest.newUser(other);
             Path dir = tmp.resolve("elsewhere");
             assertThat(ChunkCommandTest.run("join", other.url("127.0.0.1"), dir.toString(), "--token", token).exit()).isZero();
             var up = java.util.concurrent.CompletableFuture.supplyAsync(() -> ChunkCommandTest.run("up", dir.toString(),

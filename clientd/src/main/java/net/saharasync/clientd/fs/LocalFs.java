@@ -569,20 +569,10 @@ public final class LocalFs implements SyncFs {
         if (now.isEmpty() || now.get().kind() != FileStat.Kind.FILE || !now.get().sameAs(expected)) throw new ChangedMeanwhile(p);
         // Never through a link (a file swapped for one since the stat): the mode is set on a
         // descriptor opened with O_NOFOLLOW, the time with utimensat(AT_SYMLINK_NOFOLLOW).
-        var view = Files.getFileAttributeView(f, java.nio.file.attribute.PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS);
-        if (view == null) return Optional.empty();
-        Set<PosixFilePermission> was = view.readAttributes().permissions();
-        Set<PosixFilePermission> perms = EnumSet.noneOf(PosixFilePermission.class);
-        perms.addAll(was);
-        EnumSet<PosixFilePermission> execs = EnumSet.of(PosixFilePermission.OWNER_EXECUTE, PosixFilePermission.GROUP_EXECUTE, PosixFilePermission.OTHERS_EXECUTE);
-        if (executable) {
-            perms.add(PosixFilePermission.OWNER_EXECUTE);
-            if (perms.contains(PosixFilePermission.GROUP_READ)) perms.add(PosixFilePermission.GROUP_EXECUTE);
-            if (perms.contains(PosixFilePermission.OTHERS_READ)) perms.add(PosixFilePermission.OTHERS_EXECUTE);
-        } else {
-            perms.removeAll(execs);
+        if (Files.getFileAttributeView(f, java.nio.file.attribute.PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS) == null) {
+            return Optional.empty();
         }
-        if (!perms.equals(was)) view.setPermissions(perms);
+        setExecutable(f, executable);
         setModified(f, mtimeNanos, Libc.calls());
         // Durable before the index records it: a crash must not leave the old mode and time
         // behind an index that says the new ones (the next scan would take them for a change).
@@ -729,9 +719,12 @@ public final class LocalFs implements SyncFs {
                 .setTimes(FileTime.from(mtimeNanos, TimeUnit.NANOSECONDS), FileTime.from(java.time.Instant.now()), null);
     }
 
+    /** Sets or clears the execute bits (x where r is), never through a link. */
     private static void setExecutable(Path f, boolean exec) throws IOException {
-        Set<PosixFilePermission> was = Files.getPosixFilePermissions(f, LinkOption.NOFOLLOW_LINKS);
-        Set<PosixFilePermission> perms = EnumSet.copyOf(was);
+        var view = Files.getFileAttributeView(f, java.nio.file.attribute.PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS);
+        Set<PosixFilePermission> was = view.readAttributes().permissions();
+        Set<PosixFilePermission> perms = EnumSet.noneOf(PosixFilePermission.class);
+        perms.addAll(was);
         if (exec) {
             perms.add(PosixFilePermission.OWNER_EXECUTE);
             if (perms.contains(PosixFilePermission.GROUP_READ)) perms.add(PosixFilePermission.GROUP_EXECUTE);
@@ -739,7 +732,7 @@ public final class LocalFs implements SyncFs {
         } else {
             perms.removeAll(EnumSet.of(PosixFilePermission.OWNER_EXECUTE, PosixFilePermission.GROUP_EXECUTE, PosixFilePermission.OTHERS_EXECUTE));
         }
-        if (!perms.equals(was)) Files.setPosixFilePermissions(f, perms); // a new file usually has them already
+        if (!perms.equals(was)) view.setPermissions(perms); // a new file usually has them already
     }
 
     static void fsyncDirectory(Path dir) throws IOException {

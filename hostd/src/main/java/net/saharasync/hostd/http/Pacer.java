@@ -164,11 +164,6 @@ public final class Pacer implements AutoCloseable {
         return t != null && t.closed;
     }
 
-    /** Requests being tracked (for tests). */
-    int live() {
-        return live.size();
-    }
-
     /** One pass over the requests in flight: closes those too slow or too old. */
     void check() {
         try {
