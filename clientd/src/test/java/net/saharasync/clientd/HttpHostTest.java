@@ -316,6 +316,36 @@ class HttpHostTest {
      * Without the retry the upload failed with the 429.
      */
     @Test
+    void aHostOutOfSpaceIsSaidSoNotAsAnInternalError() throws Exception {
+        // The host's answer on a full disk (hostd's HostDiskFullTest makes a real one on a tmpfs).
+        com.sun.net.httpserver.HttpServer full = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 0);
+        full.createContext("/", ex -> {
+            byte[] body = "{\"error\":\"insufficient_storage\",\"message\":\"no space left on the host's disk\"}"
+                    .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            ex.getRequestBody().readAllBytes();
+            ex.getResponseHeaders().add("Content-Type", "application/json");
+            ex.getResponseHeaders().add("Retry-After", "60");
+            ex.sendResponseHeaders(507, body.length);
+            ex.getResponseBody().write(body);
+            ex.close();
+        });
+        full.start();
+        try (HttpHost h = new HttpHost("http://127.0.0.1:" + full.getAddress().getPort(), "sst_x", Optional.empty())) {
+            byte[] block = random(1_000, 5);
+            assertThatThrownBy(() -> h.upload(List.of(new HostConnection.Upload(Hash.of(block),
+                    new net.saharasync.blockstore.BlockCodec(1).encode(block).buffers()))))
+                    .isInstanceOfSatisfying(HostError.class, e -> {
+                        assertThat(e.status()).isEqualTo(507);
+                        assertThat(e.code()).isEqualTo("insufficient_storage");
+                        assertThat(e.getMessage()).contains("the host is out of space");
+                    });
+        } finally {
+            full.stop(0);
+        }
+    }
+
+    @Test
     void anUploadRefusedAsBusyIsSentAgainAndGoesThrough() throws Exception {
         HostConfig.Pacing onePerUser = new HostConfig.Pacing(1, 60_000, 600_000, 16, 1, 8);
         Path hostData = tmp.resolve("host");
