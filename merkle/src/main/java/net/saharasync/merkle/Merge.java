@@ -9,6 +9,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import net.saharasync.blockstore.Hash;
 
 /**
  * Three-way merge of directory trees (base, local, remote). Nothing is ever dropped silently:
@@ -20,7 +21,9 @@ import java.util.Set;
  *       added or changed survives, the rest stays deleted);
  *   <li>file against folder at one path: the folder keeps the name, the file becomes a
  *       conflict copy;
- *   <li>same content, different metadata: no conflict (later mtime; a changed exec bit wins).
+ *   <li>same content, different metadata: no conflict (later mtime; a changed exec bit wins);
+ *   <li>both sides renamed the same file or folder, unchanged, to different names: one of it,
+ *       at remote's name (the rename that reached the host first); local's follows it.
  * </ul>
  * Only directories whose hashes differ on both sides are read.
  */
@@ -54,8 +57,85 @@ public final class Merge {
     public static Result merge(ObjectStore store, TreeParams params, Optional<DirRef> base, DirRef local, DirRef remote,
             String localDevice, String remoteDevice, Instant time) {
         Merge m = new Merge(store, params, localDevice, remoteDevice, time);
-        DirRef root = m.mergeDir(base, local, remote, "");
+        DirRef l = base.isPresent() ? m.followRenames(base.get(), local, remote) : local;
+        DirRef root = m.mergeDir(base, l, remote, "");
         return new Result(root, List.copyOf(m.conflicts));
+    }
+
+    /**
+     * {@code local} with each of its renames that remote also made, to another name, turned
+     * into remote's: the content is the same, so a merge by name would keep both names (two
+     * copies of one file, or of a whole folder). A rename is a path gone on both sides whose
+     * unchanged content appears at exactly one new path on each (also inside a new folder);
+     * only where remote's name is free here and local's free there.
+     */
+    private DirRef followRenames(DirRef base, DirRef local, DirRef remote) {
+        if (local.equals(remote) || base.equals(local) || base.equals(remote)) return local;
+        List<Change> toLocal = TreeDiff.diff(store, base, local), toRemote = TreeDiff.diff(store, base, remote);
+        java.util.Map<String, Entry> goneRemotely = gone(toRemote);
+        java.util.Map<String, Entry> goneBoth = new java.util.HashMap<>();
+        for (var e : gone(toLocal).entrySet()) {
+            Entry r = goneRemotely.get(e.getKey());
+            if (r != null && r.sameContent(e.getValue())) goneBoth.put(e.getKey(), e.getValue());
+        }
+        if (goneBoth.isEmpty()) return local;
+        Set<Hash> wanted = new HashSet<>();
+        for (Entry e : goneBoth.values()) wanted.add(e.content());
+        java.util.Map<Hash, List<java.util.Map.Entry<String, Entry>>> newHere = appeared(toLocal, wanted), newThere = appeared(toRemote, wanted);
+        TreeEditor edit = null;
+        for (var g : goneBoth.entrySet()) {
+            Entry was = g.getValue();
+            List<java.util.Map.Entry<String, Entry>> l = matching(newHere.get(was.content()), was), r = matching(newThere.get(was.content()), was);
+            if (l.size() != 1 || r.size() != 1) continue; // no rename on one side, or not one to tell
+            String lp = l.getFirst().getKey(), rp = r.getFirst().getKey();
+            if (lp.equals(rp) || DirectoryTree.lookupPath(store, local, rp).isPresent() || DirectoryTree.lookupPath(store, remote, lp).isPresent()) continue;
+            if (edit == null) edit = new TreeEditor(store, params);
+            // A folder made for the rename alone (not in base, holding only this) goes with it.
+            String gone = lp;
+            for (String parent = Paths.parent(gone); !parent.isEmpty(); parent = Paths.parent(gone)) {
+                Optional<Entry> there = DirectoryTree.lookupPath(store, local, parent);
+                if (DirectoryTree.lookupPath(store, base, parent).isPresent() || there.isEmpty() || !there.get().isDirectory()
+                        || DirectoryTree.entries(store, there.get().dir()).size() != 1) break;
+                gone = parent;
+            }
+            edit.delete(gone).put(rp, l.getFirst().getValue());
+        }
+        return edit == null ? local : edit.build(local);
+    }
+
+    /** Paths a diff takes away (removed, or moved from), with what was there. */
+    private static java.util.Map<String, Entry> gone(List<Change> diff) {
+        java.util.Map<String, Entry> out = new java.util.HashMap<>();
+        for (Change c : diff) {
+            if (c instanceof Change.Removed r) out.put(r.path(), r.entry());
+            else if (c instanceof Change.Moved m) out.put(m.from(), m.before());
+        }
+        return out;
+    }
+
+    /** Entries a diff brings (added, also inside added folders, or moved to) whose content is {@code wanted}, by content. */
+    private java.util.Map<Hash, List<java.util.Map.Entry<String, Entry>>> appeared(List<Change> diff, Set<Hash> wanted) {
+        java.util.Map<Hash, List<java.util.Map.Entry<String, Entry>>> out = new java.util.HashMap<>();
+        java.util.ArrayDeque<java.util.Map.Entry<String, Entry>> todo = new java.util.ArrayDeque<>();
+        for (Change c : diff) {
+            if (c instanceof Change.Added a) todo.add(java.util.Map.entry(a.path(), a.entry()));
+            else if (c instanceof Change.Moved m) todo.add(java.util.Map.entry(m.path(), m.after()));
+        }
+        while (!todo.isEmpty()) {
+            var e = todo.poll();
+            if (wanted.contains(e.getValue().content())) out.computeIfAbsent(e.getValue().content(), k -> new ArrayList<>()).add(e);
+            if (e.getValue().isDirectory()) {
+                for (Entry c : DirectoryTree.entries(store, e.getValue().dir())) todo.add(java.util.Map.entry(Paths.join(e.getKey(), c.name()), c));
+            }
+        }
+        return out;
+    }
+
+    private static List<java.util.Map.Entry<String, Entry>> matching(List<java.util.Map.Entry<String, Entry>> candidates, Entry was) {
+        if (candidates == null) return List.of();
+        List<java.util.Map.Entry<String, Entry>> out = new ArrayList<>();
+        for (var c : candidates) if (c.getValue().sameContent(was)) out.add(c);
+        return out;
     }
 
     private DirRef empty() {

@@ -147,6 +147,27 @@ class DiffMergePropertiesTest {
     }
 
     @Test
+    void oneFileOrFolderRenamedToTwoNamesAtOnceEndsAsOneAtRemotesName() {
+        Random r = new Random(9);
+        ObjectStore s = Trees.store();
+        Entry thesis = Trees.randomFile(r, "thesis.txt"), photo = Trees.randomFile(r, "a.jpg"), other = Trees.randomFile(r, "x.txt");
+        DirRef b = Trees.build(s, Map.of("thesis.txt", thesis, "photos/a.jpg", photo, "keep/x.txt", other));
+        // Local: thesis.txt -> final.txt, photos/ -> pics/; remote: thesis.txt -> docs/thesis-v1.txt, photos/ -> album/.
+        DirRef l = Trees.build(s, Map.of("final.txt", thesis, "pics/a.jpg", photo, "keep/x.txt", other));
+        DirRef rr = Trees.build(s, Map.of("docs/thesis-v1.txt", thesis, "album/a.jpg", photo, "keep/x.txt", other));
+        Merge.Result m = Merge.merge(s, TreeParams.DEFAULT, Optional.of(b), l, rr, "laptop", "desktop", T);
+        TreeMap<String, Entry> merged = Trees.flatten(s, m.root());
+        assertThat(merged.keySet()).containsExactly("album/a.jpg", "docs/thesis-v1.txt", "keep/x.txt");
+        assertThat(m.conflicts()).isEmpty();
+
+        // Renamed and changed on one side is not the same rename: both stay.
+        Entry edited = Trees.randomFile(r, "final.txt");
+        DirRef l2 = Trees.build(s, Map.of("final.txt", edited, "photos/a.jpg", photo, "keep/x.txt", other));
+        TreeMap<String, Entry> both = Trees.flatten(s, Merge.merge(s, TreeParams.DEFAULT, Optional.of(b), l2, rr, "laptop", "desktop", T).root());
+        assertThat(both.keySet()).contains("final.txt", "docs/thesis-v1.txt");
+    }
+
+    @Test
     void anEditBeatsADeleteAndANewFileSurvivesItsDeletedFolder() {
         Random r = new Random(6);
         ObjectStore s = Trees.store();
