@@ -79,11 +79,13 @@ final class UpCommand implements Callable<Integer> {
                         ? InetAddress.getLocalHost().getHostName() : address.host();
                 out.printf("sahara up: host at %s (data in %s), syncing %s as user '%s'%n", localUrl, data.toAbsolutePath(),
                         engine.folder(), state.owner());
-                out.println("On another machine (or for another folder here), run:");
-                out.printf("  ./sahara join %s ~/Sync --token %s --volume default%s%n", host.url(remoteHost), state.joinToken(),
+                boolean loopback = address.host().startsWith("127.") || address.host().equals("localhost") || address.host().equals("::1");
+                out.println(loopback ? "For another folder on this machine, run (FOLDER: that folder; each join gets a device token of its own):"
+                        : "On another machine, or for another folder on this one, run (FOLDER: the folder to sync there; each join gets a device token of its own):");
+                out.printf("  ./sahara join %s FOLDER --token %s --volume default%s%n", host.url(remoteHost), state.joinToken(),
                         fingerprint.map(f -> " --fingerprint " + f).orElse(""));
-                if (address.host().startsWith("127.") || address.host().equals("localhost") || address.host().equals("::1")) {
-                    out.println("(the host listens on loopback only; start with --listen 0.0.0.0:7420 to let other machines in)");
+                if (loopback) {
+                    out.printf("(the host listens on loopback only; start with --listen 0.0.0.0:%d to let other machines in)%n", host.port());
                 }
                 out.println("Ctrl-C stops both; `sahara up` again resumes.");
                 out.flush();

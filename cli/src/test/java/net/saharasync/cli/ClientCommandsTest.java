@@ -124,6 +124,31 @@ class ClientCommandsTest {
         }
     }
 
+    /** Each joined folder gets a token of its own from the one given: revoking one machine leaves the others. */
+    @Test
+    void eachJoinedFolderHasATokenOfItsOwnSoRevokingOneLeavesTheOthers() throws Exception {
+        try (HostServer host = HostServer.start(HostConfig.loopback(tmp.resolve("host"), 0))) {
+            var acc = host.store().accounts();
+            var me = acc.addUser("me", false);
+            String given = acc.issueToken(me, "join line").secret();
+            String url = host.url("127.0.0.1");
+            Path a = tmp.resolve("A"), b = tmp.resolve("B");
+            assertThat(ChunkCommandTest.run("join", url, a.toString(), "--token", given).exit()).isZero();
+            assertThat(ChunkCommandTest.run("join", url, b.toString(), "--token", given, "--device", "desk").exit()).isZero();
+            String ta = net.saharasync.clientd.ClientConfig.load(a).token(), tb = net.saharasync.clientd.ClientConfig.load(b).token();
+            assertThat(java.util.Set.of(given, ta, tb)).hasSize(3);
+            assertThat(acc.authenticate(tb).orElseThrow().token().device()).isEqualTo("desk");
+            assertThat(acc.tokens(me.id())).hasSize(3);
+
+            acc.revoke(acc.authenticate(ta).orElseThrow().token().id(), java.util.Optional.empty());
+            assertThat(ChunkCommandTest.run("sync", a.toString(), "--once").exit()).isEqualTo(ExitCodes.REFUSED);
+            Files.writeString(b.resolve("still.txt"), "B syncs on");
+            assertThat(ChunkCommandTest.run("sync", b.toString(), "--once").exit()).isZero();
+            assertThat(ChunkCommandTest.run("join", url, tmp.resolve("C").toString(), "--token", given).exit())
+                    .as("the given token still joins").isZero();
+        }
+    }
+
     /**
      * A revoked token is replaced by joining again with a new one (no JSON to edit); another
      * host needs a leave first; leave keeps the files and the trash and drops the rest.
@@ -140,7 +165,8 @@ class ClientCommandsTest {
             Files.writeString(a.resolve("f.txt"), "one");
             assertThat(ChunkCommandTest.run("sync", a.toString(), "--once").exit()).isZero();
             Files.writeString(a.resolve("f.txt"), "two"); // the old version goes to the trash on the next download... or stays
-            acc.revoke(old.token().id(), java.util.Optional.empty());
+            String own = net.saharasync.clientd.ClientConfig.load(a).token();
+            acc.revoke(acc.authenticate(own).orElseThrow().token().id(), java.util.Optional.empty());
 
             ChunkCommandTest.Run refused = ChunkCommandTest.run("sync", a.toString(), "--once");
             assertThat(refused.exit()).isEqualTo(ExitCodes.REFUSED);
@@ -149,7 +175,9 @@ class ClientCommandsTest {
             assertThat(rejoin.exit()).as(rejoin.err()).isZero();
             assertThat(rejoin.out()).contains("now uses the new token", "as before");
             assertThat(ChunkCommandTest.run("sync", a.toString(), "--once").exit()).isZero();
-            assertThat(Files.readString(a.resolve(".sahara/config.json"))).contains(fresh).doesNotContain(old.secret());
+            String now = net.saharasync.clientd.ClientConfig.load(a).token();
+            assertThat(acc.authenticate(now)).as("a live token of the same user").hasValueSatisfying(p -> assertThat(p.user().name()).isEqualTo("me"));
+            assertThat(Files.readString(a.resolve(".sahara/config.json"))).doesNotContain(fresh).doesNotContain(old.secret()).doesNotContain(own);
             assertThat(Files.getPosixFilePermissions(a.resolve(".sahara/config.json")))
                     .isEqualTo(java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
 

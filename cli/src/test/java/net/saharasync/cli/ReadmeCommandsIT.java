@@ -81,7 +81,7 @@ class ReadmeCommandsIT {
             }
         }
         assertThat(joinLine).as("up prints the join line").isNotNull();
-        Matcher m = Pattern.compile("\\./sahara join (\\S+) ~/Sync --token (\\S+) --volume default").matcher(joinLine);
+        Matcher m = Pattern.compile("\\./sahara join (\\S+) FOLDER --token (\\S+) --volume default").matcher(joinLine);
         assertThat(m.matches()).as(joinLine).isTrue();
         List<String> upLines = new java.util.concurrent.CopyOnWriteArrayList<>();
         Thread drain = Thread.ofVirtual().start(() -> upOut.lines().forEach(upLines::add)); // keep draining up's output
@@ -89,6 +89,8 @@ class ReadmeCommandsIT {
         Files.writeString(sync.resolve("hello.txt"), "hello from up");
         Run join = run("join", m.group(1), other.toString(), "--token", m.group(2), "--volume", "default");
         assertThat(join.exit()).as(join.out()).isZero();
+        assertThat(net.saharasync.clientd.ClientConfig.load(other).token()).as("the joined folder keeps a token of its own")
+                .startsWith("sst_").isNotEqualTo(m.group(2));
 
         boolean arrived = false;
         for (int i = 0; i < 20 && !arrived; i++) {

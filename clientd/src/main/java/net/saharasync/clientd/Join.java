@@ -44,12 +44,12 @@ public final class Join {
             throw new ClientException(dir + " is already a synced folder, of " + old.host() + ": to join " + url
                     + " instead, first `sahara leave " + dir + "`");
         }
-        try (HostConnection host = new HttpHost(url, token, fingerprint.or(old::pinnedFingerprint))) {
+        try (HttpHost host = new HttpHost(url, token, fingerprint.or(old::pinnedFingerprint))) {
             HostConnection.Volume v = host.volumes().stream().filter(x -> x.id().equals(old.volume())).findFirst()
                     .orElseThrow(() -> new ClientException("the new token's user cannot use the volume " + old.volume()
                             + " this folder syncs (has it been shared with them and accepted?); the folder keeps its old token"));
             if (v.access().equals("read")) throw new ClientException("the new token's user may only read volume '" + v.name() + "'; the folder keeps its old token");
-            ClientConfig c = old.withToken(token);
+            ClientConfig c = old.withToken(host.issueDeviceToken(old.device()));
             c.save(dir);
             return new Joined(c, v, false, true);
         }
@@ -77,7 +77,7 @@ public final class Join {
             throw new ClientException("--fingerprint pins a TLS certificate, but " + url + " is not https://: the token would travel in clear text."
                     + " Use the host's https:// URL (sahara host --tls), or leave out --fingerprint on a trusted network");
         }
-        try (HostConnection host = new HttpHost(url, token, fingerprint)) {
+        try (HttpHost host = new HttpHost(url, token, fingerprint)) {
             List<HostConnection.Volume> all = host.volumes();
             Optional<HostConnection.Volume> byId = all.stream().filter(v -> v.id().equals(volume)).findFirst();
             List<HostConnection.Volume> byName = all.stream().filter(v -> v.name().equals(volume)).toList();
@@ -105,7 +105,8 @@ public final class Join {
             if (v.access().equals("read")) {
                 throw new ClientException("volume '" + v.name() + "' (" + v.id() + ") of " + v.owner() + " is shared with you read-only; a synced folder needs write access");
             }
-            ClientConfig c = new ClientConfig(url, token, v.id(), device, fingerprint.orElse(null),
+            // The folder keeps a token of its own, not the one given: each machine can be revoked alone.
+            ClientConfig c = new ClientConfig(url, host.issueDeviceToken(device), v.id(), device, fingerprint.orElse(null),
                     v.chunking().min(), v.chunking().avg(), v.chunking().max());
             Files.createDirectories(dir);
             c.save(dir);

@@ -294,6 +294,19 @@ public final class HttpHost implements HostConnection {
                 v.path("owner").asText(""), v.path("access").asText(""), v.path("entries").asLong(0));
     }
 
+    /**
+     * A new token of the caller's user for one device ({@code POST /v1/tokens}): what a joined
+     * folder keeps, so that revoking one machine leaves the others (and the token pasted into
+     * `join`) as they are. The device name is made to fit the host's rule (1-64 letters,
+     * digits, spaces, '.', '_', '-').
+     */
+    public String issueDeviceToken(String device) throws IOException {
+        String name = device.replaceAll("[^\\p{L}\\p{N} ._-]", "_");
+        if (name.isBlank()) name = "device";
+        if (name.length() > 64) name = name.substring(0, 64);
+        return json("POST", "/v1/tokens", java.util.Map.of("device", name)).path("token").asText();
+    }
+
     /** The caller's user name ({@code GET /v1/me}). */
     public String userName() throws IOException {
         return json("GET", "/v1/me", null).path("user").asText();

@@ -35,6 +35,7 @@ public final class Api {
         Auth authed = route -> new AuthHandler(store.accounts(), false, adapt(route), Optional.of(pacer), false);
         RoutingHandler r = Handlers.routing()
                 .get("/v1/me", authed.wrap(ex -> me(ex)))
+                .post("/v1/tokens", authed.wrap(ex -> issue(store, limits, ex)))
                 .delete("/v1/tokens/{token}", authed.wrap(ex -> revoke(store, events, ex)))
                 .get("/v1/volumes", authed.wrap(volumes::list))
                 .post("/v1/volumes", authed.wrap(volumes::create))
@@ -97,6 +98,25 @@ public final class Api {
         m.put("device", p.token().device());
         m.put("token", p.token().id());
         Exchanges.sendJson(ex, 200, m);
+    }
+
+    record NewToken(String device) {}
+
+    /**
+     * {@code POST /v1/tokens {"device":"laptop"}}: a new token of the caller's own user, for
+     * one device (a join asks for one for its folder, so each machine can be revoked alone).
+     * It gives nothing the caller's token does not already give.
+     */
+    private static void issue(HostStore store, HostConfig.Limits limits, HttpServerExchange ex) throws java.io.IOException {
+        Principal p = Exchanges.principal(ex);
+        NewToken req = Exchanges.readJson(ex, NewToken.class, limits.maxJsonBytes());
+        if (req.device() == null) throw HostException.badRequest("device is required");
+        net.saharasync.hostd.store.Accounts.Issued t = store.accounts().issueToken(p.user(), req.device());
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("token", t.secret());
+        m.put("id", t.token().id());
+        m.put("device", t.token().device());
+        Exchanges.sendJson(ex, 201, m);
     }
 
     /** {@code DELETE /v1/tokens/{id}}: one's own token (an administrator: anyone's). */
