@@ -24,14 +24,17 @@ class LocalIndexTest {
     void pathsUnderAFolderAreExactlyItsDescendantsNotItsNamesakes() {
         try (LocalIndex index = LocalIndex.open(tmp.resolve("db"))) {
             Map<String, Optional<FileState>> files = new LinkedHashMap<>();
-            for (String p : new String[] {"a/b", "a/b-c/x", "a/b.txt", "a/b/x", "a/b/y/z", "a/bc/x", "a/b0", "b/a/b/x", "ab/x"}) {
+            for (String p : new String[] {"a/b", "a/b-c/x", "a/b.txt", "a/b/x", "a/b/y/z", "a/bc/x", "a/b0", "b/a/b/x", "ab/x", "top", "a/c"}) {
                 files.put(p, Optional.of(new FileState(new FileStat(FileStat.Kind.FILE, 1, 1, "k" + p, false), Hash.of(p.getBytes()), 0)));
             }
             index.update(files, Map.of());
             assertThat(index.pathsUnder("a/b")).containsExactly("a/b/x", "a/b/y/z");
-            assertThat(index.pathsUnder("a")).containsExactly("a/b", "a/b-c/x", "a/b.txt", "a/b/x", "a/b/y/z", "a/b0", "a/bc/x");
+            assertThat(index.pathsUnder("a")).containsExactly("a/b", "a/b-c/x", "a/b.txt", "a/b/x", "a/b/y/z", "a/b0", "a/bc/x", "a/c");
             assertThat(index.pathsUnder("nothing")).isEmpty();
             assertThat(index.filesIn("a/b").keySet()).containsExactly("x");
+            // Subfolders' entries are jumped over, their namesakes and neighbours are not.
+            assertThat(index.filesIn("a").keySet()).containsExactlyInAnyOrder("b", "b.txt", "b0", "c");
+            assertThat(index.filesIn("").keySet()).containsExactly("top");
         }
     }
 
