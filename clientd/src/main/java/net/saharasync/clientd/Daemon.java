@@ -53,6 +53,15 @@ public final class Daemon implements AutoCloseable {
     private java.util.Set<String> changedPaths;
     /** False once the watcher failed: its reports may miss changes, so they no longer narrow a scan. */
     private volatile boolean watcherComplete = true;
+    /**
+     * When each recently reported path began changing (after a pause of at least
+     * {@link #BUSY_QUIET}) and when it last changed: a path changing for longer than
+     * {@link #BUSY_AFTER} without such a pause is being written (a download, a growing log,
+     * a copy), and is left alone until it is quiet.
+     */
+    private final java.util.HashMap<String, long[]> activity = new java.util.HashMap<>();
+    static final long BUSY_QUIET = Duration.ofSeconds(1).toNanos();
+    static final long BUSY_AFTER = Duration.ofSeconds(1).toNanos();
     /** Beyond this many reported paths a cycle scans everything (it is about as cheap, and memory stays bounded). */
     static final int MAX_REPORTED_PATHS = 20_000;
     private volatile boolean running = true;
@@ -87,6 +96,12 @@ public final class Daemon implements AutoCloseable {
             public void onEvent(DirectoryChangeEvent event) {
                 Path p = event.path();
                 if (event.eventType() == DirectoryChangeEvent.EventType.OVERFLOW || p == null) {
+                    localChange(null);
+                    return;
+                }
+                if (p.equals(state.resolve(net.saharasync.clientd.fs.StateFolder.LOCAL_IGNORE))) {
+                    // This machine's own rules changed: what they stop or start syncing may be anywhere.
+                    loadIgnoreRules();
                     localChange(null);
                     return;
                 }
@@ -153,7 +168,8 @@ public final class Daemon implements AutoCloseable {
         StringBuilder b = new StringBuilder();
         for (Path name : root.relativize(p)) {
             if (!b.isEmpty()) b.append('/');
-            b.append(name);
+            // As the volume names it: a decomposed (NFD) name is its NFC form (LocalFs maps it back).
+            b.append(java.text.Normalizer.normalize(name.toString(), java.text.Normalizer.Form.NFC));
         }
         return b.toString();
     }
@@ -168,6 +184,15 @@ public final class Daemon implements AutoCloseable {
             localChangedAt = now;
             if (path == null || (changedPaths != null && changedPaths.size() >= MAX_REPORTED_PATHS)) changedPaths = null;
             else if (changedPaths != null) changedPaths.add(path);
+            if (path != null) {
+                long[] t = activity.get(path);
+                if (t == null || now - t[1] > BUSY_QUIET) {
+                    if (activity.size() >= MAX_REPORTED_PATHS) activity.clear(); // bounded: busy files are then synced as they are
+                    activity.put(path, new long[] {now, now});
+                } else {
+                    t[1] = now;
+                }
+            }
             wake.signalAll();
         } finally {
             lock.unlock();
@@ -205,6 +230,22 @@ public final class Daemon implements AutoCloseable {
      * rescan is due a period after the last full scan however busy the folder is: partial
      * scans do not reset it.
      */
+    /** The paths being written now (see {@link #activity}); forgets those quiet long enough. Under the lock. */
+    private java.util.Set<String> busyNow() {
+        long now = System.nanoTime();
+        java.util.Set<String> busy = new java.util.HashSet<>();
+        activity.entrySet().removeIf(e -> {
+            long[] t = e.getValue();
+            if (now - t[1] > BUSY_QUIET) return true;
+            if (t[1] - t[0] >= BUSY_AFTER) busy.add(e.getKey());
+            return false;
+        });
+        return busy;
+    }
+
+    /** Paths being written as the last {@link #awaitWork} returned: the coming cycle leaves them alone. */
+    private java.util.Set<String> busy = java.util.Set.of();
+
     private Optional<java.util.Set<String>> awaitWork() throws InterruptedException {
         lock.lock();
         try {
@@ -229,7 +270,10 @@ public final class Daemon implements AutoCloseable {
             // From here on, reports go to the next cycle: a change the coming scan misses is
             // reported again to the one after it.
             Optional<java.util.Set<String>> reported = rescan || !watcherComplete ? Optional.empty() : Optional.ofNullable(changedPaths);
+            busy = busyNow();
             changedPaths = new java.util.HashSet<>();
+            // A busy path is reported again to the next cycle, which looks at it once it is quiet.
+            for (String p : busy) if (changedPaths != null) changedPaths.add(p);
             return reported;
         } finally {
             lock.unlock();
@@ -249,7 +293,7 @@ public final class Daemon implements AutoCloseable {
             if (!running) return;
             try {
                 long startedAt = System.nanoTime();
-                CycleReport r = engine.cycle(changed);
+                CycleReport r = engine.cycle(changed, busy);
                 if (r.fullScan()) {
                     lastFullScanAt = startedAt;
                     if (r.filesUp() + r.filesDown() + r.conflicts() == 0) rescanNanos = rescanInterval(timing.rescan(), r.millis()).toNanos();

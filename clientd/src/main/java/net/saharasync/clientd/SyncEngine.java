@@ -15,6 +15,7 @@ import net.saharasync.clientd.apply.Applier;
 import net.saharasync.clientd.apply.ApplyTarget;
 import net.saharasync.clientd.fs.LocalFs;
 import net.saharasync.clientd.fs.RelPath;
+import net.saharasync.clientd.fs.StateFolder;
 import net.saharasync.clientd.fs.SyncFs;
 import net.saharasync.clientd.ignore.IgnoreRules;
 import net.saharasync.clientd.index.LocalIndex;
@@ -215,7 +216,7 @@ public final class SyncEngine implements AutoCloseable {
     private Scanner scanner(ObjectStore objects, Optional<Base> base) throws IOException {
         IgnoreRules rules = cycleRules != null ? IgnoreRules.withText(cycleRules) : ignoreRules();
         return new Scanner(fs, rules, index, objects, chunker, TreeParams.DEFAULT, baseEntry(objects, base),
-                clock.millis() * 1_000_000L).base(base.map(Base::root), syncedIgnoreRules()).progress(progress).keepLocations(locationsKept);
+                clock.millis() * 1_000_000L).base(base.map(Base::root), syncedIgnoreRules()).progress(progress).keepLocations(locationsKept).busy(busyPaths);
     }
 
     /**
@@ -238,6 +239,16 @@ public final class SyncEngine implements AutoCloseable {
      * it writes (see {@link MergeCoverage}), and everything if that check fails.
      */
     public synchronized CycleReport cycle(Optional<java.util.Set<String>> changed) throws IOException {
+        return cycle(changed, java.util.Set.of());
+    }
+
+    /**
+     * As {@link #cycle(Optional)}; files at {@code busy} paths (still being written, by the
+     * watcher's account) are not read or committed if they changed: they stay as the volume
+     * has them, are reported as unsettled, and go up once they are quiet.
+     */
+    public synchronized CycleReport cycle(Optional<java.util.Set<String>> changed, java.util.Set<String> busy) throws IOException {
+        busyPaths = busy;
         try {
             // A merge that changes the ignore file applied under the old rules: once more under
             // the new ones (what they no longer ignore is written now, not a cycle later).
@@ -251,8 +262,12 @@ public final class SyncEngine implements AutoCloseable {
             return r;
         } finally {
             cycleRules = null;
+            busyPaths = java.util.Set.of();
         }
     }
+
+    /** Paths this cycle leaves alone if they changed (see {@link #cycle(Optional, java.util.Set)}). */
+    private java.util.Set<String> busyPaths = java.util.Set.of();
 
     /**
      * The ignore file's text this cycle scans and applies with (read once as it starts). Only
@@ -416,7 +431,12 @@ public final class SyncEngine implements AutoCloseable {
             index.setBase(base.get());
             agreed = applied.skipped().isEmpty();
         }
+        // Files still being written are reported again to the next cycle: it may start from this
+        // tree and look only where reports are (a full scan per retry would cost a big folder
+        // seconds, every 300 ms, for as long as a download runs).
+        boolean busyOnly = agreed && !scan.unsettled().isEmpty() && busyPaths.containsAll(scan.unsettled());
         agreed &= scan.unsettled().isEmpty();
+        if (busyOnly) agreedTree = base.map(Base::root);
         if (agreed) {
             agreedTree = base.map(Base::root);
             // What the rules ignored is now written here if they no longer ignore it.
@@ -618,18 +638,26 @@ public final class SyncEngine implements AutoCloseable {
         return n;
     }
 
-    /** The folder's ignore rules as they are now (the defaults plus {@code .saharaignore}). */
+    /** The folder's ignore rules as they are now (the defaults, {@code .saharaignore} and this machine's {@code .sahara/ignore}). */
     IgnoreRules ignoreRules() throws IOException {
         return IgnoreRules.withText(ignoreText());
     }
 
-    /** The text of {@code .saharaignore} ("" when there is none). */
+    /**
+     * The text of {@code .saharaignore} ("" when there is none), then that of this machine's
+     * own {@code .sahara/ignore} (selective sync: it never syncs). Both only stop this machine
+     * from syncing what they match: nothing is deleted anywhere.
+     */
     private String ignoreText() throws IOException {
+        String shared = "";
         RelPath f = RelPath.of(IgnoreRules.FILE_NAME);
-        if (fs.stat(f).isEmpty()) return "";
-        try (InputStream in = fs.read(f)) {
-            return new String(in.readNBytes(1 << 20), java.nio.charset.StandardCharsets.UTF_8);
+        if (fs.stat(f).isPresent()) {
+            try (InputStream in = fs.read(f)) {
+                shared = new String(in.readNBytes(1 << 20), java.nio.charset.StandardCharsets.UTF_8);
+            }
         }
+        String local = StateFolder.localIgnoreText(folder);
+        return local.isEmpty() ? shared : shared + "\n# " + ClientConfig.STATE_DIR + "/" + StateFolder.LOCAL_IGNORE + "\n" + local;
     }
 
     /** The rules of the last cycle that ended agreed (the defaults before the first). */

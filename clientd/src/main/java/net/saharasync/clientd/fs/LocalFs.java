@@ -38,6 +38,13 @@ public final class LocalFs implements SyncFs {
     private final List<String> trashNames;
     private final TempNames temps;
     private final Optional<FileSystemBarrier> barrier;
+    /**
+     * Names on disk that are not their name in the volume: decomposed Unicode (NFD, as a Mac
+     * writes it) whose NFC form is the volume's name. By folder (volume path), then volume
+     * name. Filled each time a folder is listed; empty for almost every folder.
+     */
+    private final java.util.concurrent.ConcurrentHashMap<String, java.util.Map<String, String>> diskNames =
+            new java.util.concurrent.ConcurrentHashMap<>();
 
     /** With a temp-name key of its own (tests). */
     public LocalFs(Path root, Path trash) {
@@ -45,6 +52,7 @@ public final class LocalFs implements SyncFs {
     }
 
     public LocalFs(Path root, Path trash, TempNames temps) {
+        checkNameEncoding();
         this.root = root.toAbsolutePath().normalize();
         Path t = trash.toAbsolutePath().normalize();
         if (t.startsWith(this.root) && !t.equals(this.root)) {
@@ -68,12 +76,100 @@ public final class LocalFs implements SyncFs {
     }
 
     /**
+     * File names are bytes on Linux; the JVM decodes them with the locale's charset, fixed at
+     * its start. Under any but UTF-8 (a bare C or POSIX locale: ASCII) a non-ASCII name reads
+     * as question marks and cannot be opened again: syncing then would mangle names.
+     */
+    static void checkNameEncoding() {
+        String enc = System.getProperty("sun.jnu.encoding", "UTF-8");
+        if (!java.nio.charset.StandardCharsets.UTF_8.aliases().contains(enc) && !enc.equalsIgnoreCase("UTF-8")) {
+            throw new ClientException("this JVM reads file names as " + enc + ", not UTF-8, so names with accents or other "
+                    + "non-ASCII letters would be mangled; start it under a UTF-8 locale, e.g. LC_ALL=C.UTF-8 (the sahara launcher does)");
+        }
+    }
+
+    /** {@code p}'s names as they are on disk (the same, unless a folder on the way holds a decomposed name). */
+    private List<String> onDisk(RelPath p) {
+        List<String> names = p.names();
+        if (diskNames.isEmpty()) return names;
+        List<String> out = new ArrayList<>(names.size());
+        String folder = "";
+        for (String n : names) {
+            java.util.Map<String, String> m = diskNames.get(folder);
+            out.add(m == null ? n : m.getOrDefault(n, n));
+            folder = folder.isEmpty() ? n : folder + "/" + n;
+        }
+        return out;
+    }
+
+    private String onDiskPath(RelPath p) {
+        return diskNames.isEmpty() ? p.path() : String.join("/", onDisk(p));
+    }
+
+    /**
+     * The names of a folder as the volume has them, from the names on disk (sorted): a name
+     * in decomposed Unicode (NFD) is its NFC form, remembered for the way back. If another
+     * name of the folder already is that NFC form (or an earlier decomposed name became it),
+     * the name is left as it is: the scanner reports it as not NFC, and the other one syncs.
+     */
+    private List<String> volumeNames(RelPath dir, List<String> raw) {
+        java.util.Map<String, String> aliases = null;
+        java.util.Set<String> exact = null;
+        List<String> out = new ArrayList<>(raw.size());
+        for (String n : raw) {
+            if (ascii(n) || java.text.Normalizer.isNormalized(n, java.text.Normalizer.Form.NFC)) {
+                out.add(n);
+                continue;
+            }
+            String nfc = java.text.Normalizer.normalize(n, java.text.Normalizer.Form.NFC);
+            if (exact == null) exact = new java.util.HashSet<>(raw);
+            if (exact.contains(nfc) || (aliases != null && aliases.containsKey(nfc))) {
+                out.add(n);
+                continue;
+            }
+            if (aliases == null) aliases = new java.util.HashMap<>();
+            aliases.put(nfc, n);
+            out.add(nfc);
+        }
+        if (aliases == null) {
+            if (!diskNames.isEmpty()) diskNames.remove(dir.path());
+        } else {
+            diskNames.put(dir.path(), java.util.Map.copyOf(aliases));
+            out.sort(null);
+        }
+        return out;
+    }
+
+    private static boolean ascii(String s) {
+        for (int i = 0; i < s.length(); i++) if (s.charAt(i) >= 0x80) return false;
+        return true;
+    }
+
+    /** A file or folder moved from {@code from} to {@code to} (its name there is the volume's): what is known of its disk names moves too. */
+    private void moved(RelPath from, RelPath to) {
+        if (diskNames.isEmpty()) return;
+        String f = from.path();
+        for (String k : List.copyOf(diskNames.keySet())) {
+            if (k.equals(f) || k.startsWith(f + "/")) {
+                java.util.Map<String, String> m = diskNames.remove(k);
+                if (m != null) diskNames.put(to.path() + k.substring(f.length()), m);
+            }
+        }
+        diskNames.computeIfPresent(from.parent().path(), (k, m) -> {
+            if (!m.containsKey(from.name())) return m;
+            java.util.Map<String, String> c = new java.util.HashMap<>(m);
+            c.remove(from.name());
+            return c.isEmpty() ? null : java.util.Map.copyOf(c);
+        });
+    }
+
+    /**
      * The real path of {@code p}, after checking that no parent on the way is a symlink or
      * anything but a directory, so no write can be steered outside the folder.
      */
     private Path resolve(RelPath p) throws IOException {
         Path at = root;
-        List<String> names = p.names();
+        List<String> names = onDisk(p);
         if (net.saharasync.merkle.Names.reserved(p.path())) {
             throw new ClientException("refusing " + p + ": the client's own state folder is never synced");
         }
@@ -100,7 +196,7 @@ public final class LocalFs implements SyncFs {
         // No parent check here: an lstat only informs, and every read, write, rename or trash
         // that may follow resolves the path with the check. Checking here too cost a scan of
         // 20,000 unchanged files more than the lstats themselves (a lookup per parent per file).
-        return statAt(root.resolve(p.path()));
+        return statAt(root.resolve(onDiskPath(p)));
     }
 
     private static FileStat statOf(Path f) throws IOException {
@@ -145,23 +241,30 @@ public final class LocalFs implements SyncFs {
             if (!there.isDirectory() || opened == null || !opened.equals(there.fileKey())) {
                 throw new ClientException("refusing " + dir + ": not a directory (a symlink is never followed)");
             }
-            List<String> names = new ArrayList<>();
-            for (Path c : sds) names.add(c.getFileName().toString());
-            names.sort(null);
-            return new OpenFolder(sds, names);
+            List<String> raw = new ArrayList<>();
+            for (Path c : sds) raw.add(c.getFileName().toString());
+            raw.sort(null);
+            List<String> names = volumeNames(dir, raw);
+            return new OpenFolder(sds, names, diskNames.getOrDefault(dir.path(), java.util.Map.of()));
         } catch (IOException | RuntimeException e) {
             sds.close();
             throw e;
         }
     }
 
-    private record OpenFolder(java.nio.file.SecureDirectoryStream<Path> sds, List<String> names) implements Folder {
+    /** {@code onDisk}: the folder's names on disk that differ from the volume's (by volume name). */
+    private record OpenFolder(java.nio.file.SecureDirectoryStream<Path> sds, List<String> names, java.util.Map<String, String> onDisk)
+            implements Folder {
+        private Path at(String name) {
+            return Path.of(onDisk.isEmpty() ? name : onDisk.getOrDefault(name, name));
+        }
+
         private static final Set<java.nio.file.OpenOption> READ_NOFOLLOW = Set.of(StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
 
         @Override
         public Optional<FileStat> stat(String name) throws IOException {
             try {
-                return Optional.of(statOf(sds.getFileAttributeView(Path.of(name), java.nio.file.attribute.PosixFileAttributeView.class,
+                return Optional.of(statOf(sds.getFileAttributeView(at(name), java.nio.file.attribute.PosixFileAttributeView.class,
                         LinkOption.NOFOLLOW_LINKS).readAttributes()));
             } catch (NoSuchFileException e) {
                 return Optional.empty();
@@ -170,13 +273,13 @@ public final class LocalFs implements SyncFs {
 
         @Override
         public InputStream read(String name) throws IOException {
-            return java.nio.channels.Channels.newInputStream(sds.newByteChannel(Path.of(name), READ_NOFOLLOW));
+            return java.nio.channels.Channels.newInputStream(sds.newByteChannel(at(name), READ_NOFOLLOW));
         }
 
         /** One open, reads straight into the array, one close: no size or position calls. */
         @Override
         public byte[] readStart(String name, int max) throws IOException {
-            try (java.nio.channels.SeekableByteChannel ch = sds.newByteChannel(Path.of(name), READ_NOFOLLOW)) {
+            try (java.nio.channels.SeekableByteChannel ch = sds.newByteChannel(at(name), READ_NOFOLLOW)) {
                 byte[] buf = new byte[max];
                 ByteBuffer b = ByteBuffer.wrap(buf);
                 while (b.hasRemaining() && ch.read(b) >= 0) {
@@ -199,7 +302,7 @@ public final class LocalFs implements SyncFs {
             for (Path c : s) out.add(c.getFileName().toString());
         }
         out.sort(null);
-        return out;
+        return volumeNames(dir, out);
     }
 
     @Override
@@ -596,6 +699,7 @@ public final class LocalFs implements SyncFs {
             Files.createLink(dst, src);
             Files.delete(src);
         }
+        moved(from, to);
         fsyncDirectory(dst.getParent());
         if (!src.getParent().equals(dst.getParent())) fsyncDirectory(src.getParent());
     }
@@ -658,10 +762,12 @@ public final class LocalFs implements SyncFs {
         List<String> into = new ArrayList<>(trashNames);
         into.add(LocalDateTime.now().format(TRASH_STAMP) + "-" + TRASH_SEQ.incrementAndGet());
         into.addAll(p.parent().names());
-        try (NoFollowDirs.Dir from = NoFollowDirs.open(root, p.parent().names(), false);
+        List<String> source = onDisk(p);
+        String name = source.get(source.size() - 1);
+        try (NoFollowDirs.Dir from = NoFollowDirs.open(root, source.subList(0, source.size() - 1), false);
                 NoFollowDirs.Dir to = NoFollowDirs.open(trashBase, into, true)) {
-            if (move) NoFollowDirs.rename(from, p.name(), to, p.name());
-            else NoFollowDirs.linkOrCopy(from, p.name(), to, p.name());
+            if (move) NoFollowDirs.rename(from, name, to, p.name());
+            else NoFollowDirs.linkOrCopy(from, name, to, p.name());
         }
     }
 

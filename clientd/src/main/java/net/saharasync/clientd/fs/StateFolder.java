@@ -39,6 +39,27 @@ public final class StateFolder {
         }
     }
 
+    /** The per-machine ignore file: gitignore rules of this machine only (it is never synced). */
+    public static final String LOCAL_IGNORE = "ignore";
+
+    /**
+     * The text of {@code DIR/.sahara/ignore} (at most 1 MiB; "" when there is none), read
+     * without following a link on the way.
+     */
+    public static String localIgnoreText(Path folder) throws IOException {
+        Path root = folder.toAbsolutePath().normalize();
+        try (NoFollowDirs.Dir state = NoFollowDirs.open(root, List.of(Names.RESERVED_AT_ROOT), false);
+                FileChannel ch = FileChannel.open(state.entry(LOCAL_IGNORE), StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
+            ByteBuffer b = ByteBuffer.allocate((int) Math.min(ch.size(), 1 << 20));
+            while (b.hasRemaining() && ch.read(b) >= 0) {
+                // up to the limit
+            }
+            return new String(b.array(), 0, b.position(), java.nio.charset.StandardCharsets.UTF_8);
+        } catch (java.nio.file.NoSuchFileException | java.nio.file.NotDirectoryException absent) {
+            return "";
+        }
+    }
+
     private static void ownerOnly(Path dir) throws IOException {
         var view = java.nio.file.Files.getFileAttributeView(dir, java.nio.file.attribute.PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS);
         if (view == null) return; // not POSIX
