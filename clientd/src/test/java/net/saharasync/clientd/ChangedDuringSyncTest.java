@@ -44,11 +44,11 @@ class ChangedDuringSyncTest {
         @Override
         public boolean isOwnTemp(String name) { return real.isOwnTemp(name); }
 
-        public FileStat writeFile(RelPath p, Content c, long m, boolean x, Optional<FileStat> e) throws IOException {
+        public FileStat writeFile(RelPath p, Content c, long m, boolean x, boolean o, Optional<FileStat> e) throws IOException {
             Runnable r = beforeWrite;
             beforeWrite = () -> {};
             r.run();
-            return real.writeFile(p, c, m, x, e);
+            return real.writeFile(p, c, m, x, o, e);
         }
     }
 

@@ -27,7 +27,11 @@ final class MemoryFs implements SyncFs {
         long inode();
     }
 
-    record MFile(byte[] data, long mtime, boolean exec, long inode) implements Node {}
+    record MFile(byte[] data, long mtime, boolean exec, long inode, boolean ownerOnly) implements Node {
+        MFile(byte[] data, long mtime, boolean exec, long inode) {
+            this(data, mtime, exec, inode, false);
+        }
+    }
 
     record MDir(long inode) implements Node {}
 
@@ -80,7 +84,7 @@ final class MemoryFs implements SyncFs {
 
     private static FileStat statOf(Node n) {
         return switch (n) {
-            case MFile f -> new FileStat(FileStat.Kind.FILE, f.data().length, f.mtime(), "ino=" + f.inode(), f.exec());
+            case MFile f -> new FileStat(FileStat.Kind.FILE, f.data().length, f.mtime(), "ino=" + f.inode(), f.exec(), f.ownerOnly());
             case MDir d -> new FileStat(FileStat.Kind.DIRECTORY, 0, 0, "ino=" + d.inode(), false);
             case MLink l -> new FileStat(FileStat.Kind.SYMLINK, l.target().getBytes(StandardCharsets.UTF_8).length, 0, "ino=" + l.inode(), false);
         };
@@ -145,7 +149,8 @@ final class MemoryFs implements SyncFs {
     }
 
     @Override
-    public FileStat writeFile(RelPath p, Content content, long mtimeNanos, boolean executable, Optional<FileStat> expected) throws IOException {
+    public FileStat writeFile(RelPath p, Content content, long mtimeNanos, boolean executable, boolean ownerOnly, Optional<FileStat> expected)
+            throws IOException {
         checkParents(p);
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
         content.writeTo(new FileSink() { // may download: may fail before anything changes
@@ -175,7 +180,7 @@ final class MemoryFs implements SyncFs {
         Node old = nodes.get(p.path());
         if (old instanceof MDir) throw new ChangedMeanwhile(p);
         if (old instanceof MFile f) trash.add(f.data());
-        MFile n = new MFile(buf.toByteArray(), mtimeNanos, executable, nextInode++);
+        MFile n = new MFile(buf.toByteArray(), mtimeNanos, executable, nextInode++, ownerOnly);
         nodes.put(p.path(), n);
         report(p.path());
         return statOf(n);

@@ -7,7 +7,9 @@ import net.saharasync.blockstore.Hash;
  *
  * <ul>
  *   <li>FILE: {@code content} is the root of the file's tree, {@code height} its height (0: the
- *       root is the file's only chunk), {@code size} the file's length; {@code executable} and
+ *       root is the file's only chunk), {@code size} the file's length; {@code executable},
+ *       {@code ownerOnly} (no permission for group or others, as a private key or a 0600 file
+ *       has: other machines create it so, never readable by anyone else) and
  *       {@code mtimeNanos} are synced.
  *   <li>DIRECTORY: {@code content} is the root of the directory's tree, {@code height} its
  *       height; size, mtime and executable are 0/false (a folder's mtime changes whenever its
@@ -17,7 +19,8 @@ import net.saharasync.blockstore.Hash;
  * </ul>
  * The constructor enforces every rule, so an invalid entry cannot exist.
  */
-public record Entry(String name, EntryKind kind, boolean executable, long mtimeNanos, long size, Hash content, int height) {
+public record Entry(String name, EntryKind kind, boolean executable, long mtimeNanos, long size, Hash content, int height,
+                    boolean ownerOnly) {
     /** Tallest tree allowed: 2^(6*32) items is far beyond any file or folder. */
     public static final int MAX_HEIGHT = 32;
 
@@ -28,20 +31,29 @@ public record Entry(String name, EntryKind kind, boolean executable, long mtimeN
         switch (kind) {
             case FILE -> {}
             case DIRECTORY -> {
-                if (executable || mtimeNanos != 0 || size != 0) {
+                if (executable || ownerOnly || mtimeNanos != 0 || size != 0) {
                     throw new MalformedObjectException("directory " + Names.printable(name) + " must have size, mtime 0 and no exec bit");
                 }
             }
             case SYMLINK -> {
-                if (executable || height != 0) {
+                if (executable || ownerOnly || height != 0) {
                     throw new MalformedObjectException("symlink " + Names.printable(name) + " must have height 0 and no exec bit");
                 }
             }
         }
     }
 
+    /** Not owner-only. */
+    public Entry(String name, EntryKind kind, boolean executable, long mtimeNanos, long size, Hash content, int height) {
+        this(name, kind, executable, mtimeNanos, size, content, height, false);
+    }
+
     public static Entry file(String name, FileRef ref, boolean executable, long mtimeNanos) {
-        return new Entry(name, EntryKind.FILE, executable, mtimeNanos, ref.size(), ref.root(), ref.height());
+        return file(name, ref, executable, false, mtimeNanos);
+    }
+
+    public static Entry file(String name, FileRef ref, boolean executable, boolean ownerOnly, long mtimeNanos) {
+        return new Entry(name, EntryKind.FILE, executable, mtimeNanos, ref.size(), ref.root(), ref.height(), ownerOnly);
     }
 
     public static Entry directory(String name, DirRef ref) {
@@ -70,7 +82,7 @@ public record Entry(String name, EntryKind kind, boolean executable, long mtimeN
 
     /** The same entry under another name. */
     public Entry withName(String newName) {
-        return new Entry(newName, kind, executable, mtimeNanos, size, content, height);
+        return new Entry(newName, kind, executable, mtimeNanos, size, content, height, ownerOnly);
     }
 
     /** Same kind and content (what a rename keeps). */

@@ -211,10 +211,15 @@ public final class Merge {
     }
 
     private static Entry mergeMetadata(Optional<Entry> b, Entry l, Entry r) {
-        boolean exec = b.isPresent() && b.get().kind() == l.kind()
+        boolean known = b.isPresent() && b.get().kind() == l.kind();
+        boolean exec = known
                 ? (l.executable() != b.get().executable() ? l.executable() : r.executable())
                 : l.executable() || r.executable();
-        return new Entry(l.name(), l.kind(), exec, Math.max(l.mtimeNanos(), r.mtimeNanos()), l.size(), l.content(), l.height());
+        // A changed privacy wins too; without a base, the more private one (never widened).
+        boolean ownerOnly = known
+                ? (l.ownerOnly() != b.get().ownerOnly() ? l.ownerOnly() : r.ownerOnly())
+                : l.ownerOnly() || r.ownerOnly();
+        return new Entry(l.name(), l.kind(), exec, Math.max(l.mtimeNanos(), r.mtimeNanos()), l.size(), l.content(), l.height(), ownerOnly);
     }
 
     private void copy(String path, String name, Entry e, String device, Reason reason, List<Entry> out, Set<String> taken) {

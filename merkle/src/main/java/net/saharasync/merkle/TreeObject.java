@@ -94,7 +94,7 @@ public sealed interface TreeObject permits TreeObject.FileIndex, TreeObject.DirL
         public byte[] encode() {
             Writer w = new Writer().u8(VERSION).u8(KIND_DIR_LEAF).varint(entries.size());
             for (Entry e : entries) {
-                w.string(e.name()).u8(e.kind().code).u8(e.executable() ? 1 : 0).i64(e.mtimeNanos())
+                w.string(e.name()).u8(e.kind().code).u8((e.executable() ? 1 : 0) | (e.ownerOnly() ? 2 : 0)).i64(e.mtimeNanos())
                         .varint(e.size()).u8(e.height()).hash(e.content());
             }
             return w.toBytes();
@@ -107,11 +107,11 @@ public sealed interface TreeObject permits TreeObject.FileIndex, TreeObject.DirL
                 String name = r.string("name", Names.MAX_BYTES);
                 EntryKind kind = EntryKind.of(r.u8("entry kind"));
                 int flags = r.u8("flags");
-                if (flags > 1) throw new MalformedObjectException("unknown flag bits " + flags);
+                if (flags > 3) throw new MalformedObjectException("unknown flag bits " + flags);
                 long mtime = r.i64("mtime");
                 long size = r.varint("size");
                 int height = r.u8("height");
-                es.add(new Entry(name, kind, flags == 1, mtime, size, r.hash("content"), height));
+                es.add(new Entry(name, kind, (flags & 1) != 0, mtime, size, r.hash("content"), height, (flags & 2) != 0));
             }
             return new DirLeaf(es);
         }

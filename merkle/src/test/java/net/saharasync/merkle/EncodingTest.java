@@ -59,6 +59,28 @@ class EncodingTest {
     static final List<String> GOLDEN = List.of("d7b3d4012540102c", "a8cce64272a17df1", "ce6f4155748f3b95", "a1099ddab1f90418", "2b68abf3f9ef6d27");
     static final String GOLDEN_TREE = "0112cb479cb5a21a33a6dd0f6e12a6993cb0c7a6e59d38fff9d1d06c68d4e4fd";
 
+    static final Entry PRIVATE = new Entry("id_ed25519", EntryKind.FILE, false, 9, 411, h(12), 0, true);
+
+    /** Flag bit 1: owner-only (a 0600 file). Only files carry it; unknown bits are refused. */
+    @Test
+    void anOwnerOnlyFileIsFlagBitOneAndOnlyFilesMayHaveIt() {
+        DirLeaf leaf = new DirLeaf(List.of(PRIVATE));
+        byte[] b = leaf.encode();
+        byte[] name = "id_ed25519".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        int at = -1;
+        for (int i = 0; i + name.length <= b.length && at < 0; i++) if (Arrays.equals(Arrays.copyOfRange(b, i, i + name.length), name)) at = i;
+        int flags = at + name.length + 1; // after the name, the entry kind, then the flags
+        assertThat(b[flags - 1]).isEqualTo((byte) 1); // file
+        assertThat(b[flags]).isEqualTo((byte) 2);
+        assertThat(TreeObject.decode(b)).isEqualTo(leaf);
+        assertThat(leaf.hash().toHex().substring(0, 16)).isEqualTo(GOLDEN_PRIVATE);
+        assertMalformed(patch(b, x -> x[flags] = 4), "unknown flag bits");
+        assertThatThrownBy(() -> new Entry("d", EntryKind.DIRECTORY, false, 0, 0, h(3), 0, true)).isInstanceOf(MalformedObjectException.class);
+        assertThatThrownBy(() -> new Entry("l", EntryKind.SYMLINK, false, 0, 3, h(3), 0, true)).isInstanceOf(MalformedObjectException.class);
+    }
+
+    static final String GOLDEN_PRIVATE = "986565bdf6348717";
+
     @Test
     void everyTruncationIsRejected() {
         for (TreeObject o : samples()) {
@@ -117,9 +139,10 @@ class EncodingTest {
     @Test
     void badKindsFlagsAndDirectoryMetadataAreRejected() {
         assertMalformed(rawLeaf("f".getBytes(), 7, 0, 0, 1, 0), "unknown entry kind");
-        assertMalformed(rawLeaf("f".getBytes(), 1, 2, 0, 1, 0), "unknown flag");
+        assertMalformed(rawLeaf("f".getBytes(), 1, 4, 0, 1, 0), "unknown flag");
         assertMalformed(rawLeaf("d".getBytes(), 2, 0, 5, 0, 0), "must have size, mtime 0");
         assertMalformed(rawLeaf("l".getBytes(), 3, 1, 0, 1, 0), "symlink");
+        assertMalformed(rawLeaf("d".getBytes(), 2, 2, 0, 0, 0), "must have size, mtime 0");
         assertMalformed(rawLeaf("f".getBytes(), 1, 0, 0, 1, 33), "height");
     }
 

@@ -318,7 +318,7 @@ public final class Applier {
         if (seen == null || seen.kind() != FileStat.Kind.FILE || seen.size() != e.size()) return false;
         Optional<FileStat> st;
         try {
-            st = fs.setMetadata(p, e.executable(), e.mtimeNanos(), seen);
+            st = fs.setMetadata(p, e.executable(), e.ownerOnly(), e.mtimeNanos(), seen);
         } catch (SyncFs.ChangedMeanwhile changed) {
             skipped.add(p.path());
             return true;
@@ -465,7 +465,7 @@ public final class Applier {
             List<SyncFs.FileWrite> writes = new ArrayList<>();
             for (PendingWrite w : batch) {
                 writes.add(new SyncFs.FileWrite(w.p(), out -> writeChunks(out, w, fetched),
-                        w.e().mtimeNanos(), w.e().executable(), w.expected()));
+                        w.e().mtimeNanos(), w.e().executable(), w.e().ownerOnly(), w.expected()));
             }
             // Durable on return, before anything (index, base) records these files as written.
             results = fs.writeFiles(writes);

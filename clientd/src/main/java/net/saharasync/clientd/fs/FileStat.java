@@ -5,8 +5,13 @@ package net.saharasync.clientd.fs;
  * (device and inode on Linux), so a file replaced by a rename counts as changed even when its
  * size and mtime happen to match.
  */
-public record FileStat(Kind kind, long size, long mtimeNanos, String fileKey, boolean executable) {
+public record FileStat(Kind kind, long size, long mtimeNanos, String fileKey, boolean executable, boolean ownerOnly) {
     public enum Kind { FILE, DIRECTORY, SYMLINK, OTHER }
+
+    /** Not owner-only ({@code ownerOnly}: a file with no permission for group or others, as 0600). */
+    public FileStat(Kind kind, long size, long mtimeNanos, String fileKey, boolean executable) {
+        this(kind, size, mtimeNanos, fileKey, executable, false);
+    }
 
     /** Whether the file is, as far as metadata can tell, the one {@code o} describes. */
     public boolean sameAs(FileStat o) {

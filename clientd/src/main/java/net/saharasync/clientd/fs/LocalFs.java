@@ -216,8 +216,10 @@ public final class LocalFs implements SyncFs {
                 : a.isSymbolicLink() ? FileStat.Kind.SYMLINK : FileStat.Kind.OTHER;
         long size = kind == FileStat.Kind.DIRECTORY ? 0 : a.size();
         long mtime = a.lastModifiedTime().to(TimeUnit.NANOSECONDS);
-        boolean exec = kind == FileStat.Kind.FILE && a.permissions().contains(PosixFilePermission.OWNER_EXECUTE);
-        return new FileStat(kind, size, mtime, String.valueOf(a.fileKey()), exec);
+        Set<PosixFilePermission> perms = a.permissions();
+        boolean exec = kind == FileStat.Kind.FILE && perms.contains(PosixFilePermission.OWNER_EXECUTE);
+        boolean ownerOnly = kind == FileStat.Kind.FILE && java.util.Collections.disjoint(perms, GROUP_OR_OTHERS);
+        return new FileStat(kind, size, mtime, String.valueOf(a.fileKey()), exec, ownerOnly);
     }
 
     /**
@@ -362,8 +364,9 @@ public final class LocalFs implements SyncFs {
     }
 
     @Override
-    public FileStat writeFile(RelPath p, Content content, long mtimeNanos, boolean executable, Optional<FileStat> expected) throws IOException {
-        Staged st = stage(p, content, mtimeNanos, executable, true);
+    public FileStat writeFile(RelPath p, Content content, long mtimeNanos, boolean executable, boolean ownerOnly, Optional<FileStat> expected)
+            throws IOException {
+        Staged st = stage(p, content, mtimeNanos, executable, ownerOnly, expected.isPresent(), true);
         try {
             replace(p, st.target(), st.tmp(), expected, true);
             return st.stat();
@@ -453,7 +456,7 @@ public final class LocalFs implements SyncFs {
     private void stageOne(List<FileWrite> writes, int at, Staged[] staged, String[] refused, boolean fsync) throws IOException {
         FileWrite w = writes.get(at);
         try {
-            staged[at] = stage(w.path(), w.content(), w.mtimeNanos(), w.executable(), fsync);
+            staged[at] = stage(w.path(), w.content(), w.mtimeNanos(), w.executable(), w.ownerOnly(), w.expected().isPresent(), fsync);
         } catch (IOException e) {
             Optional<String> why = SyncFs.refusal(e);
             if (why.isEmpty()) throw e;
@@ -612,17 +615,50 @@ public final class LocalFs implements SyncFs {
     /** A temp file written beside its target, with its final mode and mtime, not yet renamed. */
     private record Staged(Path target, Path tmp, FileStat stat) {}
 
-    private Staged stage(RelPath p, Content content, long mtimeNanos, boolean executable, boolean fsync) throws IOException {
+    /** Group and others' permissions: a file with none of them is owner-only. */
+    private static final Set<PosixFilePermission> GROUP_OR_OTHERS = EnumSet.of(PosixFilePermission.GROUP_READ, PosixFilePermission.GROUP_WRITE,
+            PosixFilePermission.GROUP_EXECUTE, PosixFilePermission.OTHERS_READ, PosixFilePermission.OTHERS_WRITE, PosixFilePermission.OTHERS_EXECUTE);
+    private static final java.nio.file.attribute.FileAttribute<Set<PosixFilePermission>> OWNER_RW =
+            java.nio.file.attribute.PosixFilePermissions.asFileAttribute(EnumSet.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE));
+
+    /**
+     * Writes {@code p}'s new content to a temp file beside it. Permissions are never widened:
+     * an owner-only file is created 0600 (no moment readable by others); a file that replaces
+     * one (when {@code replacing}) takes the permissions the old one has (an editor's save does
+     * the same), with the exec and owner-only bits the entry says; a new file gets the umask's.
+     */
+    private Staged stage(RelPath p, Content content, long mtimeNanos, boolean executable, boolean ownerOnly, boolean replacing, boolean fsync)
+            throws IOException {
         Path target = resolve(p);
         Path tmp = tempBeside(target);
+        Optional<Set<PosixFilePermission>> old = Optional.empty();
+        if (replacing) {
+            try {
+                old = Optional.of(Files.readAttributes(target, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS).permissions());
+            } catch (NoSuchFileException | UnsupportedOperationException gone) {
+                // the replace finds out below
+            }
+        }
         boolean done = false;
         try {
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+            try (FileChannel ch = ownerOnly
+                    ? FileChannel.open(tmp, EnumSet.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), OWNER_RW)
+                    : FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
                     ChannelSink out = new ChannelSink(ch, tmp)) {
                 content.writeTo(out);
                 out.flush();
-                // A file just created (mode 0666 & ~umask) has no execute bits: only adding them costs a stat and a chmod.
-                if (executable) setExecutable(tmp, true);
+                if (old.isPresent()) {
+                    Set<PosixFilePermission> perms = EnumSet.noneOf(PosixFilePermission.class);
+                    perms.addAll(old.get());
+                    if (ownerOnly) perms.removeAll(GROUP_OR_OTHERS);
+                    perms.add(PosixFilePermission.OWNER_READ);
+                    perms.add(PosixFilePermission.OWNER_WRITE);
+                    Files.setPosixFilePermissions(tmp, perms);
+                    setExecutable(tmp, executable);
+                } else if (executable) {
+                    // A file just created (mode 0666 & ~umask, or 0600) has no execute bits: only adding them costs a stat and a chmod.
+                    setExecutable(tmp, true);
+                }
                 // In a batch behind a barrier libc is bound anyway; a lone write does not bind it for one call.
                 setModified(tmp, mtimeNanos, fsync ? Optional.empty() : Libc.calls());
                 if (fsync) ch.force(true);
@@ -666,7 +702,7 @@ public final class LocalFs implements SyncFs {
     }
 
     @Override
-    public Optional<FileStat> setMetadata(RelPath p, boolean executable, long mtimeNanos, FileStat expected) throws IOException {
+    public Optional<FileStat> setMetadata(RelPath p, boolean executable, boolean ownerOnly, long mtimeNanos, FileStat expected) throws IOException {
         Path f = resolve(p);
         Optional<FileStat> now = stat(p);
         if (now.isEmpty() || now.get().kind() != FileStat.Kind.FILE || !now.get().sameAs(expected)) throw new ChangedMeanwhile(p);
@@ -675,6 +711,7 @@ public final class LocalFs implements SyncFs {
         if (Files.getFileAttributeView(f, java.nio.file.attribute.PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS) == null) {
             return Optional.empty();
         }
+        setOwnerOnly(f, ownerOnly);
         setExecutable(f, executable);
         setModified(f, mtimeNanos, Libc.calls());
         // Durable before the index records it: a crash must not leave the old mode and time
@@ -823,6 +860,26 @@ public final class LocalFs implements SyncFs {
         // Both times given: with one left unchanged the JDK first reads the other (a stat per file).
         Files.getFileAttributeView(f, java.nio.file.attribute.BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
                 .setTimes(FileTime.from(mtimeNanos, TimeUnit.NANOSECONDS), FileTime.from(java.time.Instant.now()), null);
+    }
+
+    /**
+     * Takes every permission of group and others away, or where there is none gives them read
+     * (a file made shareable again on another machine), never through a link.
+     */
+    private static void setOwnerOnly(Path f, boolean ownerOnly) throws IOException {
+        var view = Files.getFileAttributeView(f, java.nio.file.attribute.PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS);
+        Set<PosixFilePermission> was = view.readAttributes().permissions();
+        boolean isOwnerOnly = java.util.Collections.disjoint(was, GROUP_OR_OTHERS);
+        if (ownerOnly == isOwnerOnly) return;
+        Set<PosixFilePermission> perms = EnumSet.noneOf(PosixFilePermission.class);
+        perms.addAll(was);
+        if (ownerOnly) {
+            perms.removeAll(GROUP_OR_OTHERS);
+        } else {
+            perms.add(PosixFilePermission.GROUP_READ);
+            perms.add(PosixFilePermission.OTHERS_READ);
+        }
+        view.setPermissions(perms);
     }
 
     /** Sets or clears the execute bits (x where r is), never through a link. */

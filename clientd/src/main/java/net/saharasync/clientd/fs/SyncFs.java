@@ -113,11 +113,25 @@ public interface SyncFs {
         };
     }
 
-    /** Writes a file's whole content atomically (see the class comment); returns its new stat. */
-    FileStat writeFile(RelPath p, Content content, long mtimeNanos, boolean executable, Optional<FileStat> expected) throws IOException;
+    /**
+     * Writes a file's whole content atomically (see the class comment); returns its new stat.
+     * {@code ownerOnly}: created without permission for group or others, never readable by
+     * anyone else for a moment.
+     */
+    FileStat writeFile(RelPath p, Content content, long mtimeNanos, boolean executable, boolean ownerOnly, Optional<FileStat> expected)
+            throws IOException;
+
+    /** As {@link #writeFile(RelPath, Content, long, boolean, boolean, Optional)}, not owner-only. */
+    default FileStat writeFile(RelPath p, Content content, long mtimeNanos, boolean executable, Optional<FileStat> expected) throws IOException {
+        return writeFile(p, content, mtimeNanos, executable, false, expected);
+    }
 
     /** One file of a {@link #writeFiles} batch: what {@link #writeFile} takes. */
-    record FileWrite(RelPath path, Content content, long mtimeNanos, boolean executable, Optional<FileStat> expected) {}
+    record FileWrite(RelPath path, Content content, long mtimeNanos, boolean executable, boolean ownerOnly, Optional<FileStat> expected) {
+        public FileWrite(RelPath path, Content content, long mtimeNanos, boolean executable, Optional<FileStat> expected) {
+            this(path, content, mtimeNanos, executable, false, expected);
+        }
+    }
 
     /**
      * The order in which {@link #writeFiles} starts writing files (indices into its writes, given by their paths):
@@ -180,7 +194,7 @@ public interface SyncFs {
         List<WriteResult> out = new java.util.ArrayList<>();
         for (FileWrite w : writes) {
             try {
-                out.add(new Written(writeFile(w.path(), w.content(), w.mtimeNanos(), w.executable(), w.expected())));
+                out.add(new Written(writeFile(w.path(), w.content(), w.mtimeNanos(), w.executable(), w.ownerOnly(), w.expected())));
             } catch (ChangedMeanwhile changed) {
                 out.add(new Changed());
             } catch (IOException e) {
@@ -193,11 +207,11 @@ public interface SyncFs {
     }
 
     /**
-     * Sets a file's exec bit and modification time in place, if it is still what the caller
+     * Sets a file's exec bit, owner-only-ness and modification time in place, if it is still what the caller
      * saw ({@link ChangedMeanwhile} otherwise), durably; its new stat. Empty where this file
      * system cannot: the caller writes the file anew instead.
      */
-    default Optional<FileStat> setMetadata(RelPath p, boolean executable, long mtimeNanos, FileStat expected) throws IOException {
+    default Optional<FileStat> setMetadata(RelPath p, boolean executable, boolean ownerOnly, long mtimeNanos, FileStat expected) throws IOException {
         return Optional.empty();
     }
 

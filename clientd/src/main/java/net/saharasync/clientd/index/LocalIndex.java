@@ -311,7 +311,7 @@ public final class LocalIndex implements AutoCloseable {
         boolean longPath = p.length > LONG_ABOVE;
         ByteBuffer b = ByteBuffer.allocateDirect((longPath ? 2 + p.length : 0) + 1 + 1 + 8 + 8 + 1 + Hash.BYTES + key.length);
         if (longPath) b.putShort((short) p.length).put(p);
-        b.put((byte) f.stat().kind().ordinal()).put((byte) (f.stat().executable() ? 1 : 0))
+        b.put((byte) f.stat().kind().ordinal()).put((byte) ((f.stat().executable() ? 1 : 0) | (f.stat().ownerOnly() ? 2 : 0)))
                 .putLong(f.stat().size()).putLong(f.stat().mtimeNanos()).put((byte) f.height());
         f.content().writeTo(b);
         return b.put(key).flip();
@@ -322,13 +322,14 @@ public final class LocalIndex implements AutoCloseable {
         ByteBuffer d = v.duplicate();
         if (longKey) d.position(d.position() + 2 + (d.getShort(d.position()) & 0xFFFF));
         FileStat.Kind kind = FileStat.Kind.values()[d.get()];
-        boolean exec = d.get() == 1;
+        int flags = d.get();
+        boolean exec = (flags & 1) != 0;
         long size = d.getLong();
         long mtime = d.getLong();
         int height = d.get() & 0xFF;
         Hash content = Hash.read(d);
         String fileKey = StandardCharsets.UTF_8.decode(d).toString();
-        return new FileState(new FileStat(kind, size, mtime, fileKey, exec), content, height);
+        return new FileState(new FileStat(kind, size, mtime, fileKey, exec, (flags & 2) != 0), content, height);
     }
 
     @Override

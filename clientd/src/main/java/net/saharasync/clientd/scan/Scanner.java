@@ -445,7 +445,7 @@ public final class Scanner {
         observed.put(p.path(), s);
         if (known.isPresent() && known.get().stat().sameAs(s) && known.get().stat().kind() == FileStat.Kind.FILE) {
             FileState k = known.get();
-            return Optional.of(Entry.file(p.name(), new FileRef(k.content(), s.size(), k.height()), s.executable(), s.mtimeNanos()));
+            return Optional.of(Entry.file(p.name(), new FileRef(k.content(), s.size(), k.height()), s.executable(), s.ownerOnly(), s.mtimeNanos()));
         }
         if (busy.contains(p.path())) {
             // Still being written (a download, a growing log): one version once it is quiet, not one per cycle.
@@ -500,7 +500,7 @@ public final class Scanner {
             chunkLocations.clear();
         }
         indexChanges.put(p.path(), Optional.of(new FileState(trusted(s), ref.root(), ref.height())));
-        return Optional.of(Entry.file(p.name(), ref, s.executable(), s.mtimeNanos()));
+        return Optional.of(Entry.file(p.name(), ref, s.executable(), s.ownerOnly(), s.mtimeNanos()));
     }
 
     private Optional<Entry> symlink(RelPath p, FileStat s) throws IOException {
@@ -525,6 +525,6 @@ public final class Scanner {
     private FileStat trusted(FileStat s) {
         long window = s.mtimeNanos() % 1_000_000_000L == 0 ? RACY_NANOS_COARSE : RACY_NANOS;
         if (s.mtimeNanos() < startNanos - window) return s;
-        return new FileStat(s.kind(), s.size(), Long.MIN_VALUE, s.fileKey(), s.executable());
+        return new FileStat(s.kind(), s.size(), Long.MIN_VALUE, s.fileKey(), s.executable(), s.ownerOnly());
     }
 }
