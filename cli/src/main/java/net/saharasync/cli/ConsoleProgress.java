@@ -41,7 +41,7 @@ final class ConsoleProgress implements Progress {
     }
 
     @Override
-    public void start(String phase, long total) {
+    public synchronized void start(String phase, long total) {
         this.phase = phase;
         this.total = total;
         this.bytes = 0;
@@ -50,13 +50,16 @@ final class ConsoleProgress implements Progress {
     }
 
     @Override
-    public void advance(long more, int moreFiles) {
+    public synchronized void advance(long more, int moreFiles) {
         bytes += more;
         files += moreFiles;
         if (!terminal || phase == null) return;
         if (bar == null && System.nanoTime() - startedAt > SHOW_AFTER_NANOS) {
             bar = new ProgressBarBuilder().setTaskName(phase).setInitialMax(total > 0 ? total : -1)
                     .setStyle(ProgressBarStyle.ASCII).setUnit(" MB", 1_000_000).showSpeed()
+                    // Timed from the phase's start, not from the bar's (shown a second later):
+                    // the rate is bytes over the phase's time, never a burst's.
+                    .startsFrom(0, java.time.Duration.ofNanos(System.nanoTime() - startedAt))
                     .setConsumer(new me.tongfei.progressbar.ConsoleProgressBarConsumer(System.err)).build();
         }
         if (bar != null) {
@@ -66,7 +69,7 @@ final class ConsoleProgress implements Progress {
     }
 
     @Override
-    public void finish() {
+    public synchronized void finish() {
         long nanos = System.nanoTime() - startedAt;
         if (bar != null) {
             bar.stepTo(bytes);

@@ -303,6 +303,9 @@ public final class Daemon implements AutoCloseable {
                 for (String u : r.unsyncable()) if (reportedUnsyncable.add(u)) LOG.warn("{}: not synced: {}", engine.folder(), u);
                 reportedUnsyncable.retainAll(r.unsyncable());
                 onCycle.accept(r);
+                // Files that did not fit on the disk: looked at again in 30 s (a full cycle), so
+                // they are written soon after space appears, without anything else changing.
+                if (r.unsyncable().stream().anyMatch(u -> u.contains("not enough space"))) fullCycleIn(Duration.ofSeconds(30));
                 backoff = 250;
                 if (!r.agreed()) retryIn(Duration.ofMillis(300));
             } catch (Exception e) {
@@ -316,6 +319,22 @@ public final class Daemon implements AutoCloseable {
                 backoff = Math.min(30_000, backoff * 2);
             }
         }
+    }
+
+    private final java.util.concurrent.atomic.AtomicBoolean fullCycleDue = new java.util.concurrent.atomic.AtomicBoolean();
+
+    /** A full cycle after {@code delay} (one pending at a time). */
+    private void fullCycleIn(Duration delay) {
+        if (!fullCycleDue.compareAndSet(false, true)) return;
+        Thread.ofVirtual().start(() -> {
+            try {
+                Thread.sleep(delay);
+                fullCycleDue.set(false);
+                localChange(null);
+            } catch (InterruptedException ignored) {
+                // shutting down
+            }
+        });
     }
 
     /** Marks work to do after {@code delay} (as if something changed then). */

@@ -3,7 +3,9 @@ package net.saharasync.clientd;
 /**
  * Where long work reports how far it got: the initial scan (files and bytes hashed), uploads
  * and downloads (bytes). The command line draws a bar on a terminal and logs a summary line
- * otherwise; the engine only calls these methods, from its one cycle thread.
+ * otherwise. Bytes advance as they are hashed, sent or written, inside a file too (a 2 GiB
+ * file is not one step at its end); {@link #advance} may come from several threads at once
+ * (downloads write four files at a time), the other methods from the cycle's thread.
  */
 public interface Progress {
     /** Starts a phase; {@code total} is in bytes, or -1 when not known beforehand (the scan). */

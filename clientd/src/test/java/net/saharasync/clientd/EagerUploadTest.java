@@ -69,7 +69,7 @@ class EagerUploadTest {
 
             @Override
             public void advance(long bytes, int n) {
-                if (scanning) atFile.accept(files += n);
+                if (scanning && n > 0) atFile.accept(files += n); // bytes also advance inside a file
             }
 
             @Override

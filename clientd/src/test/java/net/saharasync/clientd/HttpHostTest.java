@@ -310,11 +310,7 @@ class HttpHostTest {
         }
     }
 
-    /**
-     * A host that refuses with 429 (this user has as many uploads open as it serves at once) is
-     * asked again after its Retry-After; the upload goes through once the other one ends.
-     * Without the retry the upload failed with the 429.
-     */
+    /** A full host disk (507 insufficient_storage) reaches the user as "the host is out of space". */
     @Test
     void aHostOutOfSpaceIsSaidSoNotAsAnInternalError() throws Exception {
         // The host's answer on a full disk (hostd's HostDiskFullTest makes a real one on a tmpfs).
@@ -345,6 +341,11 @@ class HttpHostTest {
         }
     }
 
+    /**
+     * A host that refuses with 429 (this user has as many uploads open as it serves at once) is
+     * asked again after its Retry-After; the upload goes through once the other one ends.
+     * Without the retry the upload failed with the 429.
+     */
     @Test
     void anUploadRefusedAsBusyIsSentAgainAndGoesThrough() throws Exception {
         HostConfig.Pacing onePerUser = new HostConfig.Pacing(1, 60_000, 600_000, 16, 1, 8);

@@ -398,6 +398,42 @@ public final class Applier {
     /** Files up to this size have their missing chunks fetched together, many files per request. */
     private static final long PREFETCH_FILE = 4 << 20;
     private static final long FLUSH_BYTES = 64 << 20;
+    /** Left free on the folder's disk (for the index, the trash, the rest of the system). */
+    static final long SPACE_RESERVE = 8 << 20;
+    /** What the disk can still take this apply (free space less what is queued); null before the first look. */
+    private Long spaceLeft;
+    private String spaceWhere = "";
+
+    /**
+     * Whether {@code e}'s content fits on the folder's disk (a replaced file's old version
+     * stays in the trash, so it needs its whole size). One that does not is reported with how
+     * much it needs and how much is free, and nothing of it is downloaded: the next cycle
+     * tries again, and writes it once there is room.
+     */
+    private boolean fits(RelPath p, Entry e) throws IOException {
+        if (spaceLeft == null) {
+            Optional<SyncFs.Space> s = fs.freeSpace();
+            if (s.isEmpty()) return true;
+            spaceLeft = s.get().usable() - SPACE_RESERVE;
+            spaceWhere = s.get().where();
+        }
+        long need = e.size() + 4096; // its blocks, rounded up
+        if (need <= spaceLeft) {
+            spaceLeft -= need;
+            return true;
+        }
+        unsyncable.put(p.path(), "cannot write: not enough space (needs " + human(e.size()) + ", "
+                + human(Math.max(0, spaceLeft + SPACE_RESERVE)) + " free on the disk of " + spaceWhere + ") — skipped until there is room");
+        return false;
+    }
+
+    /** Bytes for a person: 31.5 MB, 1.2 GB, 512 B. */
+    static String human(long bytes) {
+        if (bytes < 1000) return bytes + " B";
+        if (bytes < 1_000_000) return String.format(java.util.Locale.ROOT, "%.1f kB", bytes / 1e3);
+        if (bytes < 1_000_000_000) return String.format(java.util.Locale.ROOT, "%.1f MB", bytes / 1e6);
+        return String.format(java.util.Locale.ROOT, "%.1f GB", bytes / 1e9);
+    }
     private static final int FLUSH_FILES = 2048;
 
     private void writeFile(RelPath p, Entry e) throws IOException {
@@ -411,6 +447,7 @@ public final class Applier {
         // The version being replaced (a modification of a non-empty file): bases for deltas, ranges to copy.
         List<FileChild> old = before.isPresent() && before.get().kind() == net.saharasync.merkle.EntryKind.FILE && before.get().size() > 0
                 ? FileTree.chunks(objects, before.get().file()) : List.of();
+        if (!fits(p, e)) return;
         ensureDirectory(p.parent());
         pending.add(new PendingWrite(p, e, chunks, Optional.ofNullable(observed.get(p.path())), bases(chunks, old), oldVersion(p, old)));
         pendingBytes += e.size();
@@ -451,6 +488,7 @@ public final class Applier {
         List<PendingWrite> batch = List.copyOf(pending);
         pending.clear();
         pendingBytes = 0;
+        spaceLeft = null; // looked at again after these are written (others write too)
         try {
             flushBatch(batch);
         } finally {
@@ -491,7 +529,7 @@ public final class Applier {
             }
             observed.put(w.p().path(), st);
             indexChanges.put(w.p().path(), Optional.of(new FileState(st, w.e().content(), w.e().height())));
-            progress.advance(w.e().size(), 1);
+            progress.advance(0, 1); // its bytes went as they were written
             long offset = 0;
             for (FileChild c : w.chunks()) {
                 chunkLocations.put(c.hash(), new ChunkLocation(w.p().path(), offset, (int) c.length()));
@@ -614,6 +652,7 @@ public final class Applier {
         long copyFrom = 0, copyLength = 0;
         Map<Hash, Long> oldAt = w.old().map(OldVersion::offsets).orElse(Map.of());
         for (FileChild c : w.chunks()) {
+            progress.advance(c.length(), 0); // the bar moves inside a big file (from a writer thread)
             Long at = oldAt.get(c.hash());
             if (at != null) {
                 if (copying.isEmpty() || at != copyFrom + copyLength) {

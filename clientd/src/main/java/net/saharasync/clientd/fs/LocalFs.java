@@ -75,6 +75,12 @@ public final class LocalFs implements SyncFs {
         return root;
     }
 
+    @Override
+    public Optional<Space> freeSpace() throws IOException {
+        java.nio.file.FileStore store = Files.getFileStore(root);
+        return Optional.of(new Space(store.getUsableSpace(), root.toString()));
+    }
+
     /**
      * File names are bytes on Linux; the JVM decodes them with the locale's charset, fixed at
      * its start. Under any but UTF-8 (a bare C or POSIX locale: ASCII) a non-ASCII name reads

@@ -43,6 +43,17 @@ public interface SyncFs {
         void close() throws IOException;
     }
 
+    /**
+     * Bytes a new file may still take on this folder's disk (for an unprivileged writer), and
+     * where that disk is, to say so; empty when unknown (no check is made then).
+     */
+    default Optional<Space> freeSpace() throws IOException {
+        return Optional.empty();
+    }
+
+    /** Free bytes on the disk of a folder: {@code where} names it for a person. */
+    record Space(long usable, String where) {}
+
     /** A {@link PieceReader} of {@code file}; by default each read opens the file anew. */
     default PieceReader pieces(RelPath file) throws IOException {
         return new PieceReader() {
@@ -180,6 +191,9 @@ public interface SyncFs {
             if (r.contains("Operation not permitted")) return Optional.of("not permitted (an immutable or append-only file or folder?)");
             if (r.contains("Permission denied")) return Optional.of("permission denied");
         }
+        // The disk filled up meanwhile (the apply checks the space before it downloads a file;
+        // another writer may have taken it since): this file waits, its temp file is gone.
+        if (String.valueOf(e.getMessage()).contains("No space left on device")) return Optional.of("not enough space (the disk filled up while writing)");
         return Optional.empty();
     }
 

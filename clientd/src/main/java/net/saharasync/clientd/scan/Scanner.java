@@ -455,6 +455,7 @@ public final class Scanner {
             return baseEntry.apply(p.path()).filter(e -> e.kind() == net.saharasync.merkle.EntryKind.FILE);
         }
         List<Chunk> chunks;
+        boolean bigFile = false;
         try {
             if (s.size() <= chunker.params().min()) {
                 // At most one chunk (FastCDC never cuts below min): skip the chunker's big buffer.
@@ -468,8 +469,14 @@ public final class Scanner {
                 if (all.length > 0) hashed.chunks(p.path(), chunks, all);
             } else {
                 try (InputStream in = folder.read(p.name())) {
-                    chunks = chunker.chunkAndHash(in, HASH_HELPER, found -> hashed.chunks(p.path(), found, null));
+                    chunks = chunker.chunkAndHash(in, HASH_HELPER, found -> {
+                        long n = 0;
+                        for (Chunk c : found) n += c.length();
+                        progress.advance(n, 0); // the bar moves inside a big file
+                        hashed.chunks(p.path(), found, null);
+                    });
                 }
+                bigFile = true;
             }
         } catch (java.nio.file.NoSuchFileException gone) {
             return Optional.empty();
@@ -491,7 +498,7 @@ public final class Scanner {
         }
         filesHashed++;
         bytesHashed += size;
-        progress.advance(size, 1);
+        progress.advance(bigFile ? 0 : size, 1);
         FileRef ref = FileTree.fromChunks(chunks, objects, params);
         for (Chunk c : chunks) chunkLocations.put(c.hash(), new ChunkLocation(p.path(), c.offset(), c.length()));
         if (chunkLocations.size() >= keepLocations) {
