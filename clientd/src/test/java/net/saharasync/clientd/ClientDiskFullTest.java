@@ -7,7 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.SplittableRandom;
-import java.util.concurrent.TimeUnit;
+import net.saharasync.hostd.SmallDisk;
 import net.saharasync.hostd.HostConfig;
 import net.saharasync.hostd.HostServer;
 import net.saharasync.hostd.store.Accounts;
@@ -25,27 +25,18 @@ class ClientDiskFullTest {
     @TempDir
     Path tmp;
     Path small;
-    boolean mounted;
-
-    private static int run(String... cmd) throws Exception {
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-        if (!p.waitFor(30, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            return -1;
-        }
-        return p.exitValue();
-    }
+    SmallDisk disk;
 
     @BeforeEach
     void mount() throws Exception {
-        small = Files.createDirectory(tmp.resolve("small"));
-        mounted = run("mount", "-t", "tmpfs", "-o", "size=16m", "tmpfs", small.toString()) == 0;
-        assumeTrue(mounted, "needs to mount a tmpfs (root)");
+        disk = SmallDisk.mount(tmp.resolve("small"), "16m").orElse(null);
+        assumeTrue(disk != null, "needs to mount a tmpfs (root)");
+        small = disk.path();
     }
 
     @AfterEach
     void unmount() throws Exception {
-        if (mounted) run("umount", "-l", small.toString());
+        if (disk != null) disk.close();
     }
 
     private static byte[] random(int n, long seed) {
@@ -80,7 +71,7 @@ class ClientDiskFullTest {
                 assertThat(again.unsyncable()).hasSize(1);
                 assertThat(again.bytesReceived()).as("nor on the retry").isLessThan(1 << 20);
 
-                assertThat(run("mount", "-o", "remount,size=96m", small.toString())).isZero();
+                assertThat(disk.resize("96m")).isTrue();
                 CycleReport room = eb.cycle();
                 assertThat(room.unsyncable()).isEmpty();
                 assertThat(room.agreed()).isTrue();

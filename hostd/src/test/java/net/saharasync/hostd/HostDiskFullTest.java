@@ -8,7 +8,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.SplittableRandom;
-import java.util.concurrent.TimeUnit;
 import net.saharasync.blockstore.BlockCodec;
 import net.saharasync.blockstore.BlockFrames;
 import net.saharasync.blockstore.Hash;
@@ -27,27 +26,18 @@ class HostDiskFullTest {
     @TempDir
     Path tmp;
     Path mount;
-    boolean mounted;
-
-    private static int run(String... cmd) throws Exception {
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-        if (!p.waitFor(30, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            return -1;
-        }
-        return p.exitValue();
-    }
+    SmallDisk disk;
 
     @BeforeEach
     void mount() throws Exception {
-        mount = Files.createDirectory(tmp.resolve("small"));
-        mounted = run("mount", "-t", "tmpfs", "-o", "size=24m", "tmpfs", mount.toString()) == 0;
-        assumeTrue(mounted, "needs to mount a tmpfs (root)");
+        disk = SmallDisk.mount(tmp.resolve("small"), "24m").orElse(null);
+        assumeTrue(disk != null, "needs to mount a tmpfs (root)");
+        mount = disk.path();
     }
 
     @AfterEach
     void unmount() throws Exception {
-        if (mounted) run("umount", "-l", mount.toString());
+        if (disk != null) disk.close();
     }
 
     private static byte[] batch(long seed, int blocks) throws Exception {
