@@ -13,6 +13,7 @@ import net.saharasync.blockstore.GearTable;
 import net.saharasync.blockstore.Hash;
 import net.saharasync.clientd.apply.Applier;
 import net.saharasync.clientd.apply.ApplyTarget;
+import net.saharasync.clientd.fs.FileStat;
 import net.saharasync.clientd.fs.LocalFs;
 import net.saharasync.clientd.fs.RelPath;
 import net.saharasync.clientd.fs.StateFolder;
@@ -263,6 +264,42 @@ public final class SyncEngine implements AutoCloseable {
         } finally {
             cycleRules = null;
             busyPaths = java.util.Set.of();
+            // Their chunks are in the file now (or in a newer partial temp file, kept the same way).
+            for (RelPath t : salvaged) {
+                try {
+                    fs.deleteTemp(t);
+                } catch (IOException | RuntimeException e) {
+                    // the next scan finds it again
+                }
+            }
+            salvaged.clear();
+        }
+    }
+
+    /** Temp files of this client kept from a cut-off download, whose chunks this cycle may take; removed when it ends. */
+    private final java.util.Set<RelPath> salvaged = new java.util.HashSet<>();
+
+    /**
+     * Indexes where the chunks of a partial temp file lie (a big download cut off by a crash, a
+     * stop or a host that went away: a prefix of the file it was writing). Chunk boundaries
+     * depend on content only, so its chunks are the file's, but for the cut-off last one; each
+     * is checked against its hash when it is read, like any local chunk. The next write of
+     * that file copies them instead of downloading them again.
+     */
+    private boolean salvage(RelPath t) {
+        try (InputStream in = fs.read(t)) {
+            List<net.saharasync.blockstore.Chunk> chunks = chunker.chunkAndHash(in);
+            Map<Hash, net.saharasync.clientd.index.ChunkLocation> at = new java.util.HashMap<>();
+            for (int i = 0; i < chunks.size() - 1; i++) {
+                net.saharasync.blockstore.Chunk c = chunks.get(i);
+                at.put(c.hash(), new net.saharasync.clientd.index.ChunkLocation(t.path(), c.offset(), c.length()));
+            }
+            index.update(Map.of(), at);
+            LOG.info("{}: resuming a download cut off before: {} chunks ({} MB) already here", folder, at.size(),
+                    chunks.isEmpty() ? 0 : chunks.get(Math.max(0, chunks.size() - 2)).end() / 1_000_000);
+            return true;
+        } catch (IOException | RuntimeException e) {
+            return false;
         }
     }
 
@@ -514,7 +551,15 @@ public final class SyncEngine implements AutoCloseable {
     private Scanner.Result cycleScan(ObjectStore objects, Optional<Base> base, Optional<Scanner.Changes> changes, Scanner.Hashed hashed)
             throws IOException {
         Scanner.Result scan = scan(objects, base, changes, hashed);
-        for (RelPath t : scan.tempFiles()) fs.deleteTemp(t);
+        for (RelPath t : scan.tempFiles()) {
+            if (salvaged.contains(t)) continue;
+            Optional<FileStat> st = fs.stat(t);
+            if (st.isPresent() && st.get().kind() == FileStat.Kind.FILE && st.get().size() >= LocalFs.SALVAGE_MIN && salvage(t)) {
+                salvaged.add(t);
+            } else {
+                fs.deleteTemp(t);
+            }
+        }
         return scan;
     }
 

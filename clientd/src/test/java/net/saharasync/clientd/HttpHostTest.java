@@ -244,7 +244,7 @@ class HttpHostTest {
     }
 
     /** The real host, except that downloads break after {@code frames} blocks (as when the host goes away mid-answer). */
-    private static HostConnection breakingDownloads(HostConnection real, int frames) {
+    static HostConnection breakingDownloads(HostConnection real, int frames) {
         java.util.concurrent.atomic.AtomicInteger left = new java.util.concurrent.atomic.AtomicInteger(frames);
         return (HostConnection) java.lang.reflect.Proxy.newProxyInstance(HostConnection.class.getClassLoader(),
                 new Class<?>[] {HostConnection.class}, (proxy, method, args) -> {

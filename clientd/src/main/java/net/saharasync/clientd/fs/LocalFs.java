@@ -674,8 +674,25 @@ public final class LocalFs implements SyncFs {
             Staged st = new Staged(target, tmp, statOf(tmp));
             done = true;
             return st;
+        } catch (IOException | RuntimeException e) {
+            // A big download cut off (the host went away, a stop): what it wrote stays for the
+            // next cycle, which takes the chunks it holds from it (SyncEngine.salvage) instead of
+            // fetching them again. Not on a full disk: there its space is what is missing.
+            if (!String.valueOf(e.getMessage()).contains("No space left") && keepsPartial(tmp)) done = true;
+            throw e;
         } finally {
             if (!done) Files.deleteIfExists(tmp);
+        }
+    }
+
+    /** A partial temp file at least this big is kept for the next cycle to take its chunks from. */
+    public static final long SALVAGE_MIN = 4 << 20;
+
+    private static boolean keepsPartial(Path tmp) {
+        try {
+            return Files.size(tmp) >= SALVAGE_MIN;
+        } catch (IOException gone) {
+            return false;
         }
     }
 
