@@ -34,7 +34,7 @@ public final class Main {
     private static final java.util.Set<String> OPENS_A_STORE = java.util.Set.of("up", "host", "user", "sync", "status");
 
     public static void main(String[] args) {
-        configureLogging(System.getenv("SAHARA_LOG_LEVEL"));
+        configureLogging(System.getenv("SAHARA_LOG_LEVEL"), args);
         NativeLibraries.prepare();
         String first = args.length > 0 ? args[0] : "";
         if (OPENS_A_STORE.contains(first)) NativeLibraries.preload();
@@ -47,7 +47,16 @@ public final class Main {
      * logging sent through SLF4J (it picks SLF4J on its own only when logback is present, and
      * java.util.logging otherwise, which would print its own two-line format).
      */
-    static void configureLogging(String level) {
+    static void configureLogging(String level, String... args) {
+        // --quiet, --verbose and --log-file (of `up` and `sync`) too: the loggers exist before picocli parses.
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            if (a.equals("--")) break;
+            if (a.equals("-q") || a.equals("--quiet")) level = "warn";
+            else if (a.equals("-v") || a.equals("--verbose")) level = "debug";
+            else if (a.startsWith("--log-file=")) System.setProperty("org.slf4j.simpleLogger.logFile", a.substring("--log-file=".length()));
+            else if (a.equals("--log-file") && i + 1 < args.length) System.setProperty("org.slf4j.simpleLogger.logFile", args[++i]);
+        }
         if (level != null && !level.isBlank()) {
             System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", level.strip().toLowerCase(java.util.Locale.ROOT));
         }

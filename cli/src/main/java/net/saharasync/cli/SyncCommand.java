@@ -29,6 +29,9 @@ final class SyncCommand implements Callable<Integer> {
     @Parameters(paramLabel = "DIR")
     Path dir;
 
+    @picocli.CommandLine.Mixin
+    CycleLog.Options logging;
+
     @Option(names = "--once", description = "One full cycle (scan, upload, merge, download), then exit: 0 when DIR and the host agree, 1 when not.")
     boolean once;
 
@@ -58,6 +61,7 @@ final class SyncCommand implements Callable<Integer> {
         CycleReport r = null;
         for (int i = 0; i < ONCE_ATTEMPTS; i++) {
             r = engine.cycle();
+            for (String line : r.activity()) LOG.info(line);
             sent += r.bytesSent();
             received += r.bytesReceived();
             up += r.filesUp();
@@ -91,12 +95,7 @@ final class SyncCommand implements Callable<Integer> {
     private int daemon(SyncEngine engine) throws Exception {
         CountDownLatch done = new CountDownLatch(1);
         stop = done;
-        try (Daemon d = new Daemon(engine, Daemon.Timing.DEFAULT, r -> {
-            if (r.filesUp() + r.filesDown() + r.conflicts() > 0) {
-                LOG.info("synced seq {}: {} up, {} down, {} conflicts, {} B sent, {} B received, {} ms",
-                        r.seq(), r.filesUp(), r.filesDown(), r.conflicts(), r.bytesSent(), r.bytesReceived(), r.millis());
-            }
-        }).start()) {
+        try (Daemon d = new Daemon(engine, Daemon.Timing.DEFAULT, r -> CycleLog.log(LOG, r)).start()) {
             Thread hook = new Thread(done::countDown, "sahara-sync-shutdown");
             Runtime.getRuntime().addShutdownHook(hook);
             spec.commandLine().getOut().println("sahara sync: keeping " + engine.folder() + " in sync with "

@@ -45,6 +45,9 @@ final class UpCommand implements Callable<Integer> {
     @picocli.CommandLine.Mixin
     HostOptions hostOptions;
 
+    @picocli.CommandLine.Mixin
+    CycleLog.Options logging;
+
     @Option(names = "--user", description = "The owner's user name on first run (default: your login name).")
     String user;
 
@@ -93,11 +96,7 @@ final class UpCommand implements Callable<Integer> {
                 stop = done;
                 Thread hook = new Thread(done::countDown, "sahara-up-shutdown");
                 Runtime.getRuntime().addShutdownHook(hook);
-                try (Daemon d = new Daemon(engine, Daemon.Timing.DEFAULT, r -> {
-                    if (r.filesUp() + r.filesDown() + r.conflicts() > 0) {
-                        LOG.info("synced: {} up, {} down, {} conflicts ({} ms)", r.filesUp(), r.filesDown(), r.conflicts(), r.millis());
-                    }
-                }).start()) {
+                try (Daemon d = new Daemon(engine, Daemon.Timing.DEFAULT, r -> CycleLog.log(LOG, r)).start()) {
                     done.await();
                 }
                 try {

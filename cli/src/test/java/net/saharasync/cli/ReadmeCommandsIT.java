@@ -98,8 +98,21 @@ class ReadmeCommandsIT {
             assertThat(s.exit()).as(s.out()).isZero();
             assertThat(s.out()).contains("\"bytesSent\"").contains("\"filesDown\"");
             arrived = Files.exists(other.resolve("hello.txt"));
+            // The files that moved are named, in human units.
+            if (arrived) assertThat(s.out()).contains("hello.txt: received (new, 13 B)");
             if (!arrived) Thread.sleep(500);
         }
+        // --quiet: warnings only, no line per file.
+        Files.writeString(sync.resolve("second.txt"), "quietly");
+        boolean second = false;
+        for (int i = 0; i < 20 && !second; i++) {
+            Run s = run("sync", other.toString(), "--once", "--quiet");
+            assertThat(s.exit()).as(s.out()).isZero();
+            assertThat(s.out()).doesNotContain("received").doesNotContain("INFO");
+            second = Files.exists(other.resolve("second.txt"));
+            if (!second) Thread.sleep(500);
+        }
+        assertThat(Files.readString(other.resolve("second.txt"))).isEqualTo("quietly");
         assertThat(Files.readString(other.resolve("hello.txt"))).isEqualTo("hello from up");
         Run status = run("status", other.toString());
         assertThat(status.exit()).isZero();
@@ -111,6 +124,7 @@ class ReadmeCommandsIT {
         // Its log lines come through SLF4J in one format; Undertow's and XNIO's too (through
         // java.util.logging they would print "INFO: XNIO version ..." on two lines of their own).
         assertThat(upLines).anyMatch(l -> l.matches("\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d\\.\\d{3} INFO UpCommand - synced: 1 up.*"));
+        assertThat(upLines).anyMatch(l -> l.endsWith("INFO UpCommand - hello.txt: sent (new, 13 B)"));
         assertThat(upLines).noneMatch(l -> l.contains("XNIO") || l.startsWith("INFO:") || l.contains("org.xnio"));
         assertThat(Files.exists(home.resolve(".sahara/host/db/data.mdb"))).isTrue();
 

@@ -316,6 +316,7 @@ public final class SyncEngine implements AutoCloseable {
     private CycleReport cycleWith(Optional<java.util.Set<String>> changed) throws IOException {
         Optional<DirRef> since = agreedTree;
         agreedTree = Optional.empty();
+        activity = new Activity();
         long t0 = System.nanoTime();
         long startedAt = clock.millis();
         long sent0 = host.bytesSent(), received0 = host.bytesReceived();
@@ -388,7 +389,7 @@ public final class SyncEngine implements AutoCloseable {
                         Optional<DirRef> before = base.map(Base::root);
                         base = Optional.of(new Base(sc, stage));
                         index.setBase(base.get());
-                        filesUp += countFiles(objects, before, stage);
+                        filesUp += sent(objects, before, stage);
                         baseCommit = Optional.of(sc);
                         head = a.head();
                     }
@@ -402,7 +403,7 @@ public final class SyncEngine implements AutoCloseable {
                     Optional<DirRef> before = base.map(Base::root);
                     base = Optional.of(new Base(c, local));
                     index.setBase(base.get());
-                    filesUp += countFiles(objects, before, local);
+                    filesUp += sent(objects, before, local);
                     head = a.head();
                     agreed = true;
                 }
@@ -443,11 +444,14 @@ public final class SyncEngine implements AutoCloseable {
                 transfer.upload(objects, mergedRoot, c, scan.chunkLocations(), scan.smallChunks(), baseEntry(objects, base), progress);
                 HostConnection.CommitResult r = commit(c, head.commit(), scan);
                 if (!(r instanceof HostConnection.Accepted a)) continue;
-                filesUp += countFiles(objects, Optional.of(rc.root()), mergedRoot);
+                filesUp += sent(objects, Optional.of(rc.root()), mergedRoot);
                 head = a.head();
                 newHead = c;
             }
             conflicts += merged.conflicts().size();
+            for (Merge.Conflict k : merged.conflicts()) {
+                activity.add(k.path() + ": conflict (both changed it; " + k.copyDevice() + "'s version kept as " + k.copyPath() + ")");
+            }
             // Paths carried from base that were never here are no editor's half-done save.
             Function<String, Optional<Entry>> heldBefore = heldInBase(baseEntry(objects, base), scan.notHere());
             Applier.Result applied = new Applier(fs, objects, index, transfer, host, scan.observed(), heldBefore, scan.ignoredFiles())
@@ -464,6 +468,7 @@ public final class SyncEngine implements AutoCloseable {
             // had there), without making the cycle unfinished: they are reported instead.
             List<String> notApplied = new ArrayList<>(applied.skipped());
             notApplied.addAll(applied.unsyncable().keySet());
+            describe(objects, target.from(), target.to(), "received", java.util.Set.copyOf(notApplied), "deleted here, kept in the trash");
             base = Optional.of(new Base(newHead, agreedRoot(objects, mergedRoot, local, notApplied)));
             index.setBase(base.get());
             agreed = applied.skipped().isEmpty();
@@ -484,7 +489,60 @@ public final class SyncEngine implements AutoCloseable {
         return new CycleReport(agreed, head == null ? 0 : head.seq(), head == null ? "" : head.commit().map(Hash::toHex).orElse(""),
                 host.bytesSent() - sent0, host.bytesReceived() - received0, filesUp, filesDown, conflicts, millis,
                 List.copyOf(skipped), List.copyOf(scan.unsettled()), scan.bytesHashed(), foldersListed, fullScan,
-                notSynced(scan, unsyncable, applies > 0));
+                notSynced(scan, unsyncable, applies > 0), activity.lines());
+    }
+
+    /** What this cycle moved, for a person (see {@link CycleReport#activity}). */
+    private Activity activity = new Activity();
+
+    /** Lines of what moved, bounded: past the limit only counted. */
+    private static final class Activity {
+        private final List<String> lines = new ArrayList<>();
+        private int more;
+
+        void add(String line) {
+            if (lines.size() < CycleReport.MAX_ACTIVITY) lines.add(line);
+            else more++;
+        }
+
+        List<String> lines() {
+            if (more == 0) return List.copyOf(lines);
+            List<String> out = new ArrayList<>(lines);
+            out.add("… and " + more + " more");
+            return List.copyOf(out);
+        }
+    }
+
+    /** One line per changed path from {@code from} to {@code to}: "PATH: VERB (what, size)". */
+    private void describe(ObjectStore objects, DirRef from, DirRef to, String verb, java.util.Set<String> leftOut, String deleted) {
+        for (Change c : TreeDiff.diff(objects, from, to)) {
+            if (leftOut.contains(c.path())) continue;
+            switch (c) {
+                case Change.Added a -> activity.add(a.path() + (a.entry().isDirectory() ? "/" : "") + ": " + verb + " (new" + sizeOf(objects, a.entry()) + ")");
+                case Change.Removed r -> activity.add(r.path() + (r.entry().isDirectory() ? "/" : "") + ": " + verb + " (" + deleted + ")");
+                case Change.Modified m -> activity.add(m.path() + ": " + verb + (m.before().sameContent(m.after()) ? " (mode or time only)"
+                        : " (changed, " + net.saharasync.clientd.apply.Applier.human(m.after().size()) + ")"));
+                case Change.KindChanged k -> activity.add(k.path() + ": " + verb + " (now a " + k.after().kind().name().toLowerCase(java.util.Locale.ROOT) + ")");
+                case Change.Moved mv -> activity.add(mv.from() + " → " + mv.path() + ": " + verb + " (moved)");
+            }
+        }
+    }
+
+    /** ", 12.3 kB" for a file; ", 12 files, 3.4 MB" for a folder. */
+    private static String sizeOf(ObjectStore objects, Entry e) {
+        if (!e.isDirectory()) return e.kind() == net.saharasync.merkle.EntryKind.SYMLINK ? ", link" : ", " + net.saharasync.clientd.apply.Applier.human(e.size());
+        long[] n = {0, 0};
+        tally(objects, e, n);
+        return ", " + n[0] + (n[0] == 1 ? " file, " : " files, ") + net.saharasync.clientd.apply.Applier.human(n[1]);
+    }
+
+    private static void tally(ObjectStore objects, Entry e, long[] n) {
+        if (!e.isDirectory()) {
+            n[0]++;
+            n[1] += e.size();
+            return;
+        }
+        for (Entry c : DirectoryTree.entries(objects, e.dir())) tally(objects, c, n);
     }
 
     /** The merge result without the reserved state folder, and what applying it writes here. */
@@ -660,13 +718,19 @@ public final class SyncEngine implements AutoCloseable {
         return DirectoryTree.entries(objects, root).isEmpty();
     }
 
-    /** Files (and symlinks) added, changed or moved from {@code from} to {@code to}. */
-    private static int countFiles(ObjectStore objects, Optional<DirRef> from, DirRef to) {
+    /** Files (and symlinks) added, changed, moved or deleted from {@code from} to {@code to}, told as sent. */
+    private int sent(ObjectStore objects, Optional<DirRef> from, DirRef to) {
         DirRef a = from.orElseGet(() -> DirectoryTree.empty(objects));
+        describe(objects, a, to, "sent", java.util.Set.of(), "deleted");
+        return countFiles(objects, a, to);
+    }
+
+    /** Files (and symlinks) added, changed, moved or deleted from {@code a} to {@code to}. */
+    private static int countFiles(ObjectStore objects, DirRef a, DirRef to) {
         int n = 0;
         for (Change c : TreeDiff.diff(objects, a, to)) {
             switch (c) {
-                case Change.Removed r -> {}
+                case Change.Removed r -> n += filesUnder(objects, r.entry());
                 case Change.Added add -> n += filesUnder(objects, add.entry());
                 case Change.KindChanged k -> n += filesUnder(objects, k.after());
                 default -> n++;

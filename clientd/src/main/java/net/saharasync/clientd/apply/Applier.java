@@ -428,7 +428,7 @@ public final class Applier {
     }
 
     /** Bytes for a person: 31.5 MB, 1.2 GB, 512 B. */
-    static String human(long bytes) {
+    public static String human(long bytes) {
         if (bytes < 1000) return bytes + " B";
         if (bytes < 1_000_000) return String.format(java.util.Locale.ROOT, "%.1f kB", bytes / 1e3);
         if (bytes < 1_000_000_000) return String.format(java.util.Locale.ROOT, "%.1f MB", bytes / 1e6);
