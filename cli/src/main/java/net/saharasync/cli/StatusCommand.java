@@ -41,6 +41,26 @@ final class StatusCommand implements Callable<Integer> {
             List<String> notSynced = status.map(Status::lastCycle).map(r -> r.unsyncable() == null ? List.<String>of() : r.unsyncable()).orElse(List.of());
             // The time of the last sync that finished (an error keeps its own time).
             java.util.Optional<Instant> lastSync = status.filter(st -> st.lastCycle() != null && st.updated() > 0).map(st -> Instant.ofEpochMilli(st.updated()));
+            // How far behind the host this folder is: the host's head against the last one synced (asked for at most 5 s).
+            java.util.Optional<Long> syncedSeq = status.map(Status::lastCycle).map(r -> r.seq());
+            Long hostSeq = null;
+            String hostProblem = null;
+            java.util.concurrent.CompletableFuture<Long> head = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                try {
+                    return engine.host().head(c.volume()).seq();
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+            try {
+                hostSeq = head.get(5, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (java.util.concurrent.TimeoutException slow) {
+                hostProblem = "no answer from the host in 5 s";
+            } catch (java.util.concurrent.ExecutionException e) {
+                Throwable t = e.getCause() instanceof java.io.UncheckedIOException u ? u.getCause() : e.getCause();
+                hostProblem = String.valueOf(t.getMessage());
+            }
+            Long behind = hostSeq == null ? null : Math.max(0, hostSeq - syncedSeq.orElse(0L));
             if (json) {
                 java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
                 m.put("folder", engine.folder().toString());
@@ -52,6 +72,9 @@ final class StatusCommand implements Callable<Integer> {
                 m.put("commit", p.base().map(b -> b.commit().toHex()).orElse(null));
                 m.put("seq", status.map(Status::lastCycle).map(r -> r.seq()).orElse(null));
                 m.put("lastSync", lastSync.map(Instant::toString).orElse(null));
+                m.put("hostSeq", hostSeq);
+                m.put("behind", behind);
+                m.put("hostError", hostProblem);
                 m.put("pending", p.changes().stream().map(StatusCommand::describe).toList());
                 m.put("conflicts", p.conflictCopies());
                 m.put("notSynced", notSynced);
@@ -65,6 +88,12 @@ final class StatusCommand implements Callable<Integer> {
                 p.base().ifPresent(b -> out.printf("synced     commit %s%s%n", b.commit().toHex().substring(0, 16),
                         status.map(st -> st.lastCycle() == null ? "" : " (seq " + st.lastCycle().seq()
                                 + lastSync.map(t -> ", last sync " + t).orElse("") + ")").orElse("")));
+                if (hostSeq != null) {
+                    out.printf("host head  seq %d%s%n", hostSeq, behind == 0 ? " (this folder has it)"
+                            : " (" + behind + " newer commit" + (behind == 1 ? "" : "s") + " than this folder has synced)");
+                } else {
+                    out.printf("host head  unknown: %s%n", hostProblem);
+                }
                 out.printf("pending    %d local change%s%n", p.changes().size(), p.changes().size() == 1 ? "" : "s");
                 p.changes().stream().limit(MAX_LISTED).forEach(ch -> out.println("  " + describe(ch)));
                 if (p.changes().size() > MAX_LISTED) out.printf("  … and %d more%n", p.changes().size() - MAX_LISTED);

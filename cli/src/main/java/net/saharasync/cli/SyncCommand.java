@@ -70,6 +70,8 @@ final class SyncCommand implements Callable<Integer> {
             if (r.agreed()) break;
             Thread.sleep(300); // a file still being written, or changed under us: let it settle
         }
+        // What `status` shows: the last sync that finished, its commit's seq, what is not synced.
+        new net.saharasync.clientd.Status(r.agreed() ? "idle" : "pending", System.currentTimeMillis(), r, null, null).write(engine.folder());
         PrintWriter out = spec.commandLine().getOut();
         if (stats) {
             Map<String, Object> m = new LinkedHashMap<>();

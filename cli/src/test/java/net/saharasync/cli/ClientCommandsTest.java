@@ -77,13 +77,22 @@ class ClientCommandsTest {
             // A conflict, then status on both sides.
             Files.writeString(a.resolve("hello.txt"), "A edits");
             Files.writeString(b.resolve("hello.txt"), "B edits");
+            // Written after A's (file times are coarse: both writes could share one tick).
+            Files.setLastModifiedTime(b.resolve("hello.txt"), java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() + 1_000));
             assertThat(ChunkCommandTest.run("sync", a.toString(), "--once").exit()).isZero();
             ChunkCommandTest.Run before = ChunkCommandTest.run("status", b.toString());
-            assertThat(before.out()).contains("pending    1 local change").contains("~ hello.txt").contains("conflicts  0");
+            assertThat(before.out()).contains("pending    1 local change").contains("~ hello.txt").contains("conflicts  0")
+                    .contains("(1 newer commit than this folder has synced)");
+            JsonNode behind = new ObjectMapper().readTree(ChunkCommandTest.run("status", b.toString(), "--json").out().trim());
+            assertThat(behind.get("behind").asLong()).isEqualTo(1);
+            assertThat(behind.get("hostSeq").asLong()).isEqualTo(behind.get("seq").asLong() + 1);
             assertThat(ChunkCommandTest.run("sync", b.toString(), "--once").exit()).isZero();
             ChunkCommandTest.Run after = ChunkCommandTest.run("status", b.toString());
             assertThat(after.exit()).isZero();
-            assertThat(after.out()).contains("pending    0 local changes").contains("conflicts  1").contains("hello (conflict beta ");
+            assertThat(after.out()).contains("pending    0 local changes").contains("conflicts  1").contains("hello (conflict alpha ")
+                    .contains("(this folder has it)");
+            // B's edit is the newer write: it keeps the name; A's older one is the copy.
+            assertThat(Files.readString(b.resolve("hello.txt"))).isEqualTo("B edits");
         }
     
     }

@@ -15,8 +15,9 @@ import net.saharasync.blockstore.Hash;
  * Three-way merge of directory trees (base, local, remote). Nothing is ever dropped silently:
  * <ul>
  *   <li>the same change on both sides, or a change on one side only: taken as is;
- *   <li>both sides changed a file differently: remote's version keeps the name, local's is
- *       kept as {@code name (conflict DEVICE YYYY-MM-DD HHMMSS).ext};
+ *   <li>both sides changed a file differently: the newer write (by mtime; remote's on a tie)
+ *       keeps the name, the other is kept as {@code name (conflict DEVICE YYYY-MM-DD
+ *       HHMMSS).ext}, DEVICE being the machine it came from;
  *   <li>edit against delete: the edit wins (inside a deleted folder, whatever the other side
  *       added or changed survives, the rest stays deleted);
  *   <li>file against folder at one path: the folder keeps the name, the file becomes a
@@ -204,6 +205,11 @@ public final class Merge {
             String device = le.isDirectory() ? remoteDevice : localDevice;
             out.add(dir);
             copy(path, name, file, device, Reason.FILE_VERSUS_DIRECTORY, out, taken);
+        } else if (le.mtimeNanos() > re.mtimeNanos()) {
+            // The newest write stays where programs look for it (git's index, an app's state
+            // file): the older one is the copy, whichever machine made it.
+            out.add(le);
+            copy(path, name, re, remoteDevice, Reason.BOTH_CHANGED, out, taken);
         } else {
             out.add(re);
             copy(path, name, le, localDevice, Reason.BOTH_CHANGED, out, taken);

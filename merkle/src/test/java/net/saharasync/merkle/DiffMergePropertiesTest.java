@@ -130,10 +130,10 @@ class DiffMergePropertiesTest {
     }
 
     @Test
-    void concurrentEditsOfOneFileKeepBothWithTheLocalOneAsTheConflictCopy() {
+    void concurrentEditsOfOneFileKeepBothWithTheOlderOneAsTheConflictCopy() {
         Random r = new Random(5);
         ObjectStore s = Trees.store();
-        Entry orig = Trees.randomFile(r, "report.txt"), mine = Trees.randomFile(r, "report.txt"), theirs = Trees.randomFile(r, "report.txt");
+        Entry orig = Trees.randomFile(r, "report.txt"), mine = older(Trees.randomFile(r, "report.txt"), 10), theirs = older(Trees.randomFile(r, "report.txt"), 5);
         DirRef b = Trees.build(s, Map.of("docs/report.txt", orig));
         DirRef l = Trees.build(s, Map.of("docs/report.txt", mine));
         DirRef rr = Trees.build(s, Map.of("docs/report.txt", theirs));
@@ -144,6 +144,21 @@ class DiffMergePropertiesTest {
         assertThat(merged.get("docs/report.txt").content()).isEqualTo(theirs.content());
         assertThat(merged.get(copy).content()).isEqualTo(mine.content());
         assertThat(m.conflicts()).containsExactly(new Merge.Conflict("docs/report.txt", Merge.Reason.BOTH_CHANGED, copy, "laptop"));
+
+        // The newer write keeps the name, whichever side made it: here local's.
+        Entry mineLater = older(mine, -1_000_000_000L * 3600);
+        DirRef l2 = Trees.build(s, Map.of("docs/report.txt", mineLater));
+        Merge.Result m2 = Merge.merge(s, TreeParams.DEFAULT, Optional.of(b), l2, rr, "laptop", "desktop", T);
+        TreeMap<String, Entry> merged2 = Trees.flatten(s, m2.root());
+        String copy2 = "docs/report (conflict desktop 2026-11-24 181500).txt";
+        assertThat(merged2.get("docs/report.txt").content()).isEqualTo(mine.content());
+        assertThat(merged2.get(copy2).content()).isEqualTo(theirs.content());
+        assertThat(m2.conflicts()).containsExactly(new Merge.Conflict("docs/report.txt", Merge.Reason.BOTH_CHANGED, copy2, "desktop"));
+    }
+
+    /** {@code e} with an mtime {@code by} nanoseconds earlier (a fixed base time, so tests can order writes). */
+    private static Entry older(Entry e, long by) {
+        return new Entry(e.name(), e.kind(), e.executable(), 1_800_000_000_000_000_000L - by, e.size(), e.content(), e.height(), e.ownerOnly());
     }
 
     @Test
