@@ -475,6 +475,18 @@ public final class LocalFs implements SyncFs {
     private static final int SINK_BUFFER_BYTES = 1 << 16;
 
     /** A {@link FileSink} into a temp file's channel: buffered writes, range copies in the kernel. */
+    /** Zero runs at least this long (a file system block) are left as holes. */
+    private static final int HOLE_MIN = 4096;
+    private static final byte[] ZEROS = new byte[64 << 10];
+
+    private static boolean zeros(byte[] b, int off, int len) {
+        for (int i = 0; i < len; i += ZEROS.length) {
+            int n = Math.min(ZEROS.length, len - i);
+            if (java.util.Arrays.mismatch(b, off + i, off + i + n, ZEROS, 0, n) != -1) return false;
+        }
+        return true;
+    }
+
     private final class ChannelSink extends FileSink {
         private final FileChannel ch;
         private final Path file;
@@ -502,6 +514,13 @@ public final class LocalFs implements SyncFs {
         @Override
         public void write(byte[] b, int off, int len) throws IOException {
             java.util.Objects.checkFromIndexSize(off, len, b.length);
+            if (len >= HOLE_MIN && zeros(b, off, len)) {
+                // A run of zeros (a sparse file's hole, an empty disk image) is not written: the
+                // file gets a hole there, as it has on the machine it came from.
+                flushBuffer();
+                ch.position(ch.position() + len);
+                return;
+            }
             if (len >= buf.length) {
                 flushBuffer();
                 writeFully(ByteBuffer.wrap(b, off, len));
@@ -554,6 +573,8 @@ public final class LocalFs implements SyncFs {
         @Override
         public void flush() throws IOException {
             flushBuffer();
+            // A file ending in a hole: its last byte makes its length.
+            if (ch.size() < ch.position()) ch.write(ByteBuffer.wrap(new byte[1]), ch.position() - 1);
         }
 
         @Override
