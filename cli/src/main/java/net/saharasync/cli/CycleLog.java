@@ -1,7 +1,7 @@
 package net.saharasync.cli;
 
 import net.saharasync.clientd.CycleReport;
-import net.saharasync.clientd.apply.Applier;
+import net.saharasync.clientd.Sizes;
 import org.slf4j.Logger;
 import picocli.CommandLine.Option;
 
@@ -16,7 +16,7 @@ final class CycleLog {
         for (String line : r.activity()) log.info(line);
         if (r.filesUp() + r.filesDown() + r.conflicts() > 0) {
             log.info("synced: {} up, {} down, {} conflicts; {} sent, {} received, {} ms", r.filesUp(), r.filesDown(), r.conflicts(),
-                    Applier.human(r.bytesSent()), Applier.human(r.bytesReceived()), r.millis());
+                    Sizes.human(r.bytesSent()), Sizes.human(r.bytesReceived()), r.millis());
         }
     }
 

@@ -273,7 +273,7 @@ public final class Daemon implements AutoCloseable {
             busy = busyNow();
             changedPaths = new java.util.HashSet<>();
             // A busy path is reported again to the next cycle, which looks at it once it is quiet.
-            for (String p : busy) if (changedPaths != null) changedPaths.add(p);
+            changedPaths.addAll(busy);
             return reported;
         } finally {
             lock.unlock();

@@ -468,7 +468,7 @@ public final class SyncEngine implements AutoCloseable {
             // had there), without making the cycle unfinished: they are reported instead.
             List<String> notApplied = new ArrayList<>(applied.skipped());
             notApplied.addAll(applied.unsyncable().keySet());
-            describe(objects, target.from(), target.to(), "received", java.util.Set.copyOf(notApplied), "deleted here, kept in the trash");
+            describe(objects, applied.changes(), "received", java.util.Set.copyOf(notApplied), "deleted here, kept in the trash");
             base = Optional.of(new Base(newHead, agreedRoot(objects, mergedRoot, local, notApplied)));
             index.setBase(base.get());
             agreed = applied.skipped().isEmpty();
@@ -513,15 +513,15 @@ public final class SyncEngine implements AutoCloseable {
         }
     }
 
-    /** One line per changed path from {@code from} to {@code to}: "PATH: VERB (what, size)". */
-    private void describe(ObjectStore objects, DirRef from, DirRef to, String verb, java.util.Set<String> leftOut, String deleted) {
-        for (Change c : TreeDiff.diff(objects, from, to)) {
+    /** One line per change: "PATH: VERB (what, size)". */
+    private void describe(ObjectStore objects, List<Change> changes, String verb, java.util.Set<String> leftOut, String deleted) {
+        for (Change c : changes) {
             if (leftOut.contains(c.path())) continue;
             switch (c) {
                 case Change.Added a -> activity.add(a.path() + (a.entry().isDirectory() ? "/" : "") + ": " + verb + " (new" + sizeOf(objects, a.entry()) + ")");
                 case Change.Removed r -> activity.add(r.path() + (r.entry().isDirectory() ? "/" : "") + ": " + verb + " (" + deleted + ")");
                 case Change.Modified m -> activity.add(m.path() + ": " + verb + (m.before().sameContent(m.after()) ? " (mode or time only)"
-                        : " (changed, " + net.saharasync.clientd.apply.Applier.human(m.after().size()) + ")"));
+                        : " (changed, " + Sizes.human(m.after().size()) + ")"));
                 case Change.KindChanged k -> activity.add(k.path() + ": " + verb + " (now a " + k.after().kind().name().toLowerCase(java.util.Locale.ROOT) + ")");
                 case Change.Moved mv -> activity.add(mv.from() + " → " + mv.path() + ": " + verb + " (moved)");
             }
@@ -530,10 +530,10 @@ public final class SyncEngine implements AutoCloseable {
 
     /** ", 12.3 kB" for a file; ", 12 files, 3.4 MB" for a folder. */
     private static String sizeOf(ObjectStore objects, Entry e) {
-        if (!e.isDirectory()) return e.kind() == net.saharasync.merkle.EntryKind.SYMLINK ? ", link" : ", " + net.saharasync.clientd.apply.Applier.human(e.size());
+        if (!e.isDirectory()) return e.kind() == net.saharasync.merkle.EntryKind.SYMLINK ? ", link" : ", " + Sizes.human(e.size());
         long[] n = {0, 0};
         tally(objects, e, n);
-        return ", " + n[0] + (n[0] == 1 ? " file, " : " files, ") + net.saharasync.clientd.apply.Applier.human(n[1]);
+        return ", " + n[0] + (n[0] == 1 ? " file, " : " files, ") + Sizes.human(n[1]);
     }
 
     private static void tally(ObjectStore objects, Entry e, long[] n) {
@@ -720,15 +720,15 @@ public final class SyncEngine implements AutoCloseable {
 
     /** Files (and symlinks) added, changed, moved or deleted from {@code from} to {@code to}, told as sent. */
     private int sent(ObjectStore objects, Optional<DirRef> from, DirRef to) {
-        DirRef a = from.orElseGet(() -> DirectoryTree.empty(objects));
-        describe(objects, a, to, "sent", java.util.Set.of(), "deleted");
-        return countFiles(objects, a, to);
+        List<Change> changes = TreeDiff.diff(objects, from.orElseGet(() -> DirectoryTree.empty(objects)), to);
+        describe(objects, changes, "sent", java.util.Set.of(), "deleted");
+        return countFiles(objects, changes);
     }
 
-    /** Files (and symlinks) added, changed, moved or deleted from {@code a} to {@code to}. */
-    private static int countFiles(ObjectStore objects, DirRef a, DirRef to) {
+    /** Files (and symlinks) added, changed, moved or deleted by {@code changes}. */
+    private static int countFiles(ObjectStore objects, List<Change> changes) {
         int n = 0;
-        for (Change c : TreeDiff.diff(objects, a, to)) {
+        for (Change c : changes) {
             switch (c) {
                 case Change.Removed r -> n += filesUnder(objects, r.entry());
                 case Change.Added add -> n += filesUnder(objects, add.entry());

@@ -45,7 +45,7 @@ public final class Applier {
      */
     public record Result(int filesWritten, int removed, int moved, List<String> skipped,
                          Map<String, Optional<FileState>> indexChanges, Map<Hash, ChunkLocation> chunkLocations,
-                         Map<String, String> unsyncable) {}
+                         Map<String, String> unsyncable, List<Change> changes) {}
 
     private static final int FETCH_RUN = 256;
     private static final FileStat A_DIRECTORY = new FileStat(FileStat.Kind.DIRECTORY, 0, 0, "", false);
@@ -196,7 +196,7 @@ public final class Applier {
         flushWrites();
         removes.sort(Comparator.comparing(Change::path).reversed());
         for (Change.Removed r : removes) refusable(r.path(), () -> remove(RelPath.of(r.path()), r.entry()));
-        return new Result(written, removed, moved, List.copyOf(skipped), indexChanges, chunkLocations, Map.copyOf(unsyncable));
+        return new Result(written, removed, moved, List.copyOf(skipped), indexChanges, chunkLocations, Map.copyOf(unsyncable), changes);
     }
 
     /** One change's file-system work. */
@@ -422,18 +422,12 @@ public final class Applier {
             spaceLeft -= need;
             return true;
         }
-        unsyncable.put(p.path(), "cannot write: not enough space (needs " + human(e.size()) + ", "
-                + human(Math.max(0, spaceLeft + SPACE_RESERVE)) + " free on the disk of " + spaceWhere + ") — skipped until there is room");
+        unsyncable.put(p.path(), "cannot write: not enough space (needs " + net.saharasync.clientd.Sizes.human(e.size()) + ", "
+                + net.saharasync.clientd.Sizes.human(Math.max(0, spaceLeft + SPACE_RESERVE)) + " free on the disk of " + spaceWhere + ") — skipped until there is room");
         return false;
     }
 
-    /** Bytes for a person: 31.5 MB, 1.2 GB, 512 B. */
-    public static String human(long bytes) {
-        if (bytes < 1000) return bytes + " B";
-        if (bytes < 1_000_000) return String.format(java.util.Locale.ROOT, "%.1f kB", bytes / 1e3);
-        if (bytes < 1_000_000_000) return String.format(java.util.Locale.ROOT, "%.1f MB", bytes / 1e6);
-        return String.format(java.util.Locale.ROOT, "%.1f GB", bytes / 1e9);
-    }
+
     private static final int FLUSH_FILES = 2048;
 
     private void writeFile(RelPath p, Entry e) throws IOException {
