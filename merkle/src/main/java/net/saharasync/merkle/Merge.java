@@ -24,7 +24,9 @@ import net.saharasync.blockstore.Hash;
  *       conflict copy;
  *   <li>same content, different metadata: no conflict (later mtime; a changed exec bit wins);
  *   <li>both sides renamed the same file or folder, unchanged, to different names: one of it,
- *       at remote's name (the rename that reached the host first); local's follows it.
+ *       at remote's name (the rename that reached the host first); local's follows it;
+ *   <li>one side moved a file or folder, unchanged, while the other changed it (edited the
+ *       file, or added, edited or deleted inside the folder): the change follows the move.
  * </ul>
  * Only directories whose hashes differ on both sides are read.
  */
@@ -58,8 +60,9 @@ public final class Merge {
     public static Result merge(ObjectStore store, TreeParams params, Optional<DirRef> base, DirRef local, DirRef remote,
             String localDevice, String remoteDevice, Instant time) {
         Merge m = new Merge(store, params, localDevice, remoteDevice, time);
-        DirRef l = base.isPresent() ? m.followRenames(base.get(), local, remote) : local;
-        DirRef root = m.mergeDir(base, l, remote, "");
+        if (base.isEmpty()) return new Result(m.mergeDir(base, local, remote, ""), List.copyOf(m.conflicts));
+        Sides s = m.followMoves(new Sides(base.get(), m.followRenames(base.get(), local, remote), remote));
+        DirRef root = m.mergeDir(Optional.of(s.base()), s.local(), s.remote(), "");
         return new Result(root, List.copyOf(m.conflicts));
     }
 
@@ -102,6 +105,101 @@ public final class Merge {
             edit.delete(gone).put(rp, l.getFirst().getValue());
         }
         return edit == null ? local : edit.build(local);
+    }
+
+    /** The three trees of a merge, as rewritten before it. */
+    private record Sides(DirRef base, DirRef local, DirRef remote) {}
+
+    /**
+     * The trees with every change one side made to a path the other side moved carried to
+     * where it moved. A merge by name would see the move as a delete plus an add, and the
+     * change as an edit beating that delete: the changed version back at the old path (an
+     * orphan) and the unchanged one at the new. Here the change is moved instead, in the
+     * changing side and in base alike, so the merge sees one edit at the new path; only
+     * where the new path is free for it on both.
+     */
+    private Sides followMoves(Sides s) {
+        if (s.local().equals(s.remote()) || s.base().equals(s.local()) || s.base().equals(s.remote())) return s;
+        List<Change.Moved> byRemote = movesOfChanged(TreeDiff.diff(store, s.base(), s.remote()), s.local());
+        List<Change.Moved> byLocal = movesOfChanged(TreeDiff.diff(store, s.base(), s.local()), s.remote());
+        DirRef b = s.base(), l = s.local(), r = s.remote();
+        for (Change.Moved m : byRemote) {
+            DirRef[] moved = carry(m, b, r, l);
+            if (moved != null) {
+                b = moved[0];
+                l = moved[1];
+            }
+        }
+        for (Change.Moved m : byLocal) {
+            DirRef[] moved = carry(m, b, l, r);
+            if (moved != null) {
+                b = moved[0];
+                r = moved[1];
+            }
+        }
+        return new Sides(b, l, r);
+    }
+
+    /**
+     * The moves in {@code diff} of what {@code other} changed: a path gone whose content left
+     * no other path and arrived at exactly one (also inside a new folder; a copy elsewhere
+     * would make it ambiguous).
+     */
+    private List<Change.Moved> movesOfChanged(List<Change> diff, DirRef other) {
+        java.util.Map<String, Entry> gone = gone(diff);
+        java.util.Map<Hash, Integer> left = new java.util.HashMap<>();
+        List<java.util.Map.Entry<String, Entry>> changed = new ArrayList<>();
+        for (var g : gone.entrySet()) {
+            Entry was = g.getValue();
+            left.merge(was.content(), 1, Integer::sum);
+            if (!was.isDirectory() && was.size() == 0) continue; // all empty files look alike
+            Optional<Entry> there = DirectoryTree.lookupPath(store, other, g.getKey());
+            if (there.isPresent() && !there.get().equals(was)) changed.add(g);
+        }
+        if (changed.isEmpty()) return List.of();
+        Set<Hash> wanted = new HashSet<>();
+        for (var c : changed) wanted.add(c.getValue().content());
+        java.util.Map<Hash, List<java.util.Map.Entry<String, Entry>>> arrived = appeared(diff, wanted);
+        List<Change.Moved> out = new ArrayList<>();
+        for (var c : changed) {
+            String from = c.getKey();
+            List<java.util.Map.Entry<String, Entry>> to = matching(arrived.get(c.getValue().content()), c.getValue());
+            if (left.get(c.getValue().content()) != 1 || to.size() != 1) continue;
+            String path = to.getFirst().getKey();
+            if (path.startsWith(from + "/") || from.startsWith(path + "/")) continue;
+            out.add(new Change.Moved(from, path, c.getValue(), to.getFirst().getValue()));
+        }
+        return out;
+    }
+
+    /**
+     * {base, other} with other's change to what {@code mover} moved carried along the move,
+     * or null where there is nothing to carry or the trees no longer fit the move.
+     */
+    private DirRef[] carry(Change.Moved m, DirRef base, DirRef mover, DirRef other) {
+        Optional<Entry> was = DirectoryTree.lookupPath(store, base, m.from()), changed = DirectoryTree.lookupPath(store, other, m.from());
+        if (was.isEmpty() || !was.get().sameContent(m.before()) || changed.isEmpty() || changed.get().equals(was.get())
+                || changed.get().kind() != was.get().kind()) {
+            return null; // the other side did not change it (or made it something else: a merge by name keeps both)
+        }
+        Optional<Entry> arrived = DirectoryTree.lookupPath(store, mover, m.path());
+        if (arrived.isEmpty() || !arrived.get().sameContent(m.after()) || DirectoryTree.lookupPath(store, mover, m.from()).isPresent()) {
+            return null;
+        }
+        if (!free(base, m.path()) || !free(other, m.path())) return null;
+        DirRef b = new TreeEditor(store, params).delete(m.from()).put(m.path(), arrived.get()).build(base);
+        DirRef o = new TreeEditor(store, params).delete(m.from()).put(m.path(), changed.get()).build(other);
+        return new DirRef[] {b, o};
+    }
+
+    /** Whether nothing is at {@code path} and each folder on the way is a folder or absent. */
+    private boolean free(DirRef root, String path) {
+        if (DirectoryTree.lookupPath(store, root, path).isPresent()) return false;
+        for (String p = Paths.parent(path); !p.isEmpty(); p = Paths.parent(p)) {
+            Optional<Entry> e = DirectoryTree.lookupPath(store, root, p);
+            if (e.isPresent() && !e.get().isDirectory()) return false;
+        }
+        return true;
     }
 
     /** Paths a diff takes away (removed, or moved from), with what was there. */

@@ -90,12 +90,11 @@ class DiffMergePropertiesTest {
             String ctx = "seed " + seed + "\nbase " + base.keySet() + "\nlocal " + local.keySet() + "\nremote " + remote.keySet()
                     + "\nmerged " + merged.keySet();
 
-            // No version dropped, unless it was the untouched base version the other side changed or deleted.
+            // No version dropped, unless it was an untouched base version (also one only moved) the other side changed or deleted.
             Map<Hash, Integer> contents = contentCounts(merged);
             for (Map<String, Entry> side : List.of(local, remote)) {
                 side.forEach((p, e) -> {
-                    Entry was = base.get(p);
-                    boolean untouchedBase = was != null && was.sameContent(e);
+                    boolean untouchedBase = base.values().stream().anyMatch(was -> was.sameContent(e));
                     assertThat(contents.containsKey(e.content()) || untouchedBase).as("%s\nlost %s", ctx, p).isTrue();
                 });
             }
@@ -253,6 +252,33 @@ class DiffMergePropertiesTest {
         } catch (ReflectiveOperationException e) {
             throw new AssertionError(e);
         }
+    }
+
+    @Test
+    void anEditFollowsAMoveMadeAtTheSameTimeOnTheOtherSide() {
+        Random r = new Random(11);
+        ObjectStore s = Trees.store();
+        Entry a = Trees.randomFile(r, "a.txt"), b1 = Trees.randomFile(r, "b.txt"), a2 = Trees.randomFile(r, "a.txt"),
+                added = Trees.randomFile(r, "new.txt"), notes = Trees.randomFile(r, "notes.txt"), notes2 = Trees.randomFile(r, "notes.txt");
+        DirRef base = Trees.build(s, Map.of("docs/a.txt", a, "docs/b.txt", b1, "notes.txt", notes));
+        // One side moves docs/ into archive/ and renames notes.txt; the other edits inside docs/, adds, deletes, and edits notes.txt.
+        DirRef mover = Trees.build(s, Map.of("archive/2026/docs/a.txt", a, "archive/2026/docs/b.txt", b1, "old-notes.txt", notes));
+        DirRef editor = Trees.build(s, Map.of("docs/a.txt", a2, "docs/new.txt", added, "notes.txt", notes2));
+        for (boolean moverIsRemote : new boolean[] {true, false}) {
+            Merge.Result m = moverIsRemote
+                    ? Merge.merge(s, TreeParams.DEFAULT, Optional.of(base), editor, mover, "L", "R", T)
+                    : Merge.merge(s, TreeParams.DEFAULT, Optional.of(base), mover, editor, "L", "R", T);
+            TreeMap<String, Entry> merged = Trees.flatten(s, m.root());
+            assertThat(merged.keySet()).as("mover is remote: %s", moverIsRemote)
+                    .containsExactly("archive/2026/docs/a.txt", "archive/2026/docs/new.txt", "old-notes.txt");
+            assertThat(merged.get("archive/2026/docs/a.txt").content()).isEqualTo(a2.content());
+            assertThat(merged.get("old-notes.txt").content()).isEqualTo(notes2.content());
+            assertThat(m.conflicts()).isEmpty();
+        }
+        // A moved-and-edited folder on one side and an edit on the other is no plain move: both stay.
+        DirRef movedAndEdited = Trees.build(s, Map.of("archive/docs/a.txt", a, "archive/docs/b.txt", Trees.randomFile(r, "b.txt"), "notes.txt", notes));
+        TreeMap<String, Entry> both = Trees.flatten(s, Merge.merge(s, TreeParams.DEFAULT, Optional.of(base), editor, movedAndEdited, "L", "R", T).root());
+        assertThat(both.keySet()).contains("docs/a.txt", "archive/docs/a.txt");
     }
 
     @Test
