@@ -206,11 +206,17 @@ public final class SyncEngine implements AutoCloseable {
             throws IOException {
         Scanner.Result scan;
         try {
-            scan = scanner(objects, base).hashed(hashed).scan(changes);
+            // A write through one hard link changes the others, whose folders no one reported.
+            scan = scanner(objects, base).hashed(hashed).scan(changes.map(c -> new Scanner.Changes(c.previous(), hardLinks.widen(c.paths()))));
+            if (scan.partial() && hardLinks.unknownLinks(scan, fs)) {
+                index.update(scan.indexChanges(), scan.chunkLocations());
+                scan = scanner(objects, base).hashed(hashed).scan(Optional.empty());
+            }
         } catch (Scanner.StaleChanges stale) {
             scan = scanner(objects, base).hashed(hashed).scan(Optional.empty());
         }
         index.update(scan.indexChanges(), scan.chunkLocations());
+        hardLinks.update(scan);
         return scan;
     }
 
@@ -226,6 +232,8 @@ public final class SyncEngine implements AutoCloseable {
      * other outcome, so the next cycle scans the whole folder.
      */
     private Optional<DirRef> agreedTree = Optional.empty();
+    /** Which files of the folder are links of one another (see {@link HardLinks}). */
+    private final net.saharasync.clientd.scan.HardLinks hardLinks = new net.saharasync.clientd.scan.HardLinks();
 
     /** One full cycle: scan, upload, merge, download. */
     public synchronized CycleReport cycle() throws IOException {

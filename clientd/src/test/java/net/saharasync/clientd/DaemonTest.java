@@ -127,6 +127,32 @@ class DaemonTest {
         assertThat(download.foldersListed()).as("folders B listed to write the save").isEqualTo(1);
     }
 
+    /**
+     * A write through one hard link changes the file at every link, but the watcher reports
+     * only the folder it was written in: the other links reach B at once anyway, not at the
+     * periodic rescan (five minutes here). The link itself is made while the daemon runs.
+     */
+    @Test
+    void aWriteThroughAHardLinkReachesBAtEveryLinkAtOnce() throws Exception {
+        Files.createDirectories(m.a.resolve("src"));
+        Files.createDirectories(m.a.resolve("backup"));
+        Files.writeString(m.a.resolve("src/config.txt"), "version 1");
+        Files.writeString(m.a.resolve("backup/other.txt"), "other");
+        await("config.txt on B", () -> "version 1".equals(read(m.b.resolve("src/config.txt"))));
+        Files.createLink(m.a.resolve("backup/config.txt"), m.a.resolve("src/config.txt"));
+        await("the new link on B", () -> "version 1".equals(read(m.b.resolve("backup/config.txt"))));
+        await("A idle", () -> !aCycles.isEmpty() && aCycles.getLast().agreed());
+
+        for (int round = 2; round <= 3; round++) {
+            // Written in place through one link (the same file, so the other link changes too).
+            String text = "version " + round;
+            Files.writeString(round == 2 ? m.a.resolve("src/config.txt") : m.a.resolve("backup/config.txt"), text);
+            await("the write through the link on B, round " + round, () -> text.equals(read(m.b.resolve("src/config.txt")))
+                    && text.equals(read(m.b.resolve("backup/config.txt"))));
+        }
+        assertThat(read(m.b.resolve("backup/other.txt"))).isEqualTo("other");
+    }
+
     @Test
     void afterTheWatcherFailedEveryCycleScansTheWholeFolder() throws Exception {
         for (int d = 0; d < 5; d++) {

@@ -205,6 +205,15 @@ public final class LocalFs implements SyncFs {
         return statAt(root.resolve(onDiskPath(p)));
     }
 
+    @Override
+    public int links(RelPath file) throws IOException {
+        try {
+            return (Integer) Files.getAttribute(root.resolve(onDiskPath(file)), "unix:nlink", LinkOption.NOFOLLOW_LINKS);
+        } catch (NoSuchFileException | UnsupportedOperationException | IllegalArgumentException e) {
+            return 1;
+        }
+    }
+
     private static FileStat statOf(Path f) throws IOException {
         return statAt(f).orElseThrow(() -> new NoSuchFileException(f.toString()));
     }

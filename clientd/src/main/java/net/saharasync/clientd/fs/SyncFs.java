@@ -54,6 +54,11 @@ public interface SyncFs {
     /** Free bytes on the disk of a folder: {@code where} names it for a person. */
     record Space(long usable, String where) {}
 
+    /** How many hard links the file has (1 where the file system has none, or the file is gone). */
+    default int links(RelPath file) throws IOException {
+        return 1;
+    }
+
     /** A {@link PieceReader} of {@code file}; by default each read opens the file anew. */
     default PieceReader pieces(RelPath file) throws IOException {
         return new PieceReader() {
