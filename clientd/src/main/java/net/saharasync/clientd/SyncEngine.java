@@ -264,7 +264,15 @@ public final class SyncEngine implements AutoCloseable {
             CycleReport r = null;
             for (int pass = 0; pass < 3; pass++) {
                 cycleRules = ignoreText();
-                CycleReport p = cycleWith(pass == 0 ? changed : Optional.empty());
+                CycleReport p;
+                try {
+                    p = cycleWith(pass == 0 ? changed : Optional.empty());
+                } catch (net.saharasync.clientd.remote.Transfer.StaleChunk stale) {
+                    // A file changed or went away between the scan and its upload (a build, a
+                    // program's temp file): not a failure; a fresh scan sees the folder as it is now.
+                    LOG.info("{}: {}; scanning again", folder, stale.getMessage());
+                    p = cycleWith(Optional.empty());
+                }
                 r = r == null ? p : r.then(p);
                 if (!p.agreed() || ignoreText().equals(cycleRules)) break;
             }

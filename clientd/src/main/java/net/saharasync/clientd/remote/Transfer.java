@@ -50,6 +50,11 @@ public final class Transfer {
             super(path + " changed since it was scanned (chunk " + h.toHex().substring(0, 12) + ")");
         }
 
+        /** The file that held a chunk is gone (deleted, or renamed away, since it was scanned). */
+        StaleChunk(String path) {
+            super(path + " was deleted or moved since it was scanned");
+        }
+
         /** The host found an uploaded chunk that does not hash to its name. */
         StaleChunk(HostError refused) {
             super("a file changed while it was uploaded; it is scanned again (" + refused.getMessage() + ")", refused);
@@ -388,7 +393,12 @@ public final class Transfer {
         byte[] chunk(Hash h, Map<Hash, ChunkLocation> freshLocations) throws IOException {
             ChunkLocation at = locate(h, freshLocations);
             if (at == null) return new byte[0];
-            byte[] data = file(at).read(at.offset(), at.length());
+            byte[] data;
+            try {
+                data = file(at).read(at.offset(), at.length());
+            } catch (java.nio.file.NoSuchFileException gone) {
+                throw new StaleChunk(at.path());
+            }
             if (!Hash.of(data).equals(h)) throw new StaleChunk(h, at.path());
             return data;
         }
@@ -404,7 +414,12 @@ public final class Transfer {
         /** Reads the chunk at {@code at} (null: the empty chunk) into the arena, not checked against its hash. */
         void read(Hash h, ChunkLocation at, Arena arena) throws IOException {
             if (at == null) return;
-            int n = file(at).read(at.offset(), arena.buf, arena.used, at.length());
+            int n;
+            try {
+                n = file(at).read(at.offset(), arena.buf, arena.used, at.length());
+            } catch (java.nio.file.NoSuchFileException gone) {
+                throw new StaleChunk(at.path());
+            }
             if (n != at.length()) throw new StaleChunk(h, at.path());
             arena.used += n;
         }
@@ -412,7 +427,11 @@ public final class Transfer {
         private SyncFs.PieceReader file(ChunkLocation at) throws IOException {
             if (!at.path().equals(path)) {
                 close();
-                open = fs.pieces(RelPath.of(at.path()));
+                try {
+                    open = fs.pieces(RelPath.of(at.path()));
+                } catch (java.nio.file.NoSuchFileException | java.nio.file.NotDirectoryException gone) {
+                    throw new StaleChunk(at.path());
+                }
                 path = at.path();
             }
             return open;

@@ -259,6 +259,13 @@ public final class Scanner {
         }
     }
 
+    /** A subfolder gone between the listing of its parent and its own: not there. */
+    private static final class Vanished extends IOException {
+        Vanished() {
+            super(null, null);
+        }
+    }
+
     /**
      * A subfolder's entry: its tree, or when it cannot be read, what base has there (the volume
      * keeps it; nothing is deleted because this machine cannot see it), or nothing.
@@ -266,6 +273,8 @@ public final class Scanner {
     private Optional<Entry> subfolder(RelPath dir, Optional<DirRef> previous) throws IOException {
         try {
             return Optional.of(Entry.directory(dir.name(), directory(dir, previous)));
+        } catch (Vanished v) {
+            return Optional.empty(); // as if the listing had come a moment later
         } catch (Unreadable u) {
             unsyncable.put(dir.path(), "permission denied (folder) — skipped");
             return baseEntry.apply(dir.path()).filter(Entry::isDirectory);
@@ -316,7 +325,9 @@ public final class Scanner {
             folder = fs.folder(dir);
         } catch (java.nio.file.NoSuchFileException | java.nio.file.NotDirectoryException gone) {
             if (partial) throw new StaleChanges("reported changes do not match the folder: " + dir + " is not a folder");
-            throw gone;
+            if (dir.isRoot()) throw gone;
+            throw new Vanished(); // deleted (or replaced) since its parent was listed
+
         } catch (java.nio.file.AccessDeniedException denied) {
             if (dir.isRoot()) throw new java.nio.file.AccessDeniedException(fs.toString(), null, "the synced folder itself cannot be read (permission denied)");
             throw new Unreadable();
@@ -479,6 +490,8 @@ public final class Scanner {
                 bigFile = true;
             }
         } catch (java.nio.file.NoSuchFileException gone) {
+            seen.remove(p.path()); // deleted since it was listed: not there
+            observed.remove(p.path());
             return Optional.empty();
         } catch (java.nio.file.AccessDeniedException denied) {
             // Skipped and reported; the volume keeps what it had (this machine cannot see it).
@@ -511,7 +524,12 @@ public final class Scanner {
     }
 
     private Optional<Entry> symlink(RelPath p, FileStat s) throws IOException {
-        byte[] target = fs.readLinkBytes(p);
+        byte[] target;
+        try {
+            target = fs.readLinkBytes(p);
+        } catch (java.nio.file.NoSuchFileException | java.nio.file.NotLinkException gone) {
+            return Optional.empty(); // deleted or replaced since it was listed
+        }
         Optional<String> problem = Names.symlinkTargetProblem(target);
         if (problem.isPresent()) {
             // Not rewritten into something it is not (a decoded target would replace bytes) and committed.
