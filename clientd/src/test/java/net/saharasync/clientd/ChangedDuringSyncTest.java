@@ -12,7 +12,6 @@ import java.util.TreeMap;
 import net.saharasync.clientd.fs.FileStat;
 import net.saharasync.clientd.fs.RelPath;
 import net.saharasync.clientd.fs.SyncFs;
-import net.saharasync.clientd.remote.HttpHost;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -57,14 +56,11 @@ class ChangedDuringSyncTest {
         try (TwoMachines m = new TwoMachines(tmp)) {
             Files.writeString(m.a.resolve("x.txt"), "v1");
             m.settle();
-            m.eb.close();
-            Interposer[] fsB = new Interposer[1];
-            ClientConfig cb = ClientConfig.load(m.b);
-            m.eb = new SyncEngine(m.b, cb, new HttpHost(cb.host(), cb.token(), Optional.empty()), fs -> fsB[0] = new Interposer(fs));
+            Interposer fsB = m.reopen(false, Interposer::new);
 
             Files.writeString(m.a.resolve("x.txt"), "v2 from A");
             assertThat(m.ea.cycle().agreed()).isTrue();
-            fsB[0].beforeWrite = () -> {
+            fsB.beforeWrite = () -> {
                 try {
                     Files.writeString(m.b.resolve("x.txt"), "typed on B just now");
                 } catch (IOException e) {

@@ -8,13 +8,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.List;
-import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicLong;
 import net.saharasync.clientd.fs.FileStat;
 import net.saharasync.clientd.fs.RelPath;
 import net.saharasync.clientd.fs.SyncFs;
-import net.saharasync.clientd.remote.HttpHost;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -92,11 +90,7 @@ class OldVersionCopyTest {
     private Counting inSyncThenCounting(TwoMachines m, byte[] v1) throws IOException {
         Files.write(m.a.resolve("big.bin"), v1);
         m.settle();
-        m.eb.close();
-        Counting[] fs = new Counting[1];
-        ClientConfig cb = ClientConfig.load(m.b);
-        m.eb = new SyncEngine(m.b, cb, new HttpHost(cb.host(), cb.token(), Optional.empty()), real -> fs[0] = new Counting(real));
-        return fs[0];
+        return m.reopen(false, Counting::new);
     }
 
     @Test

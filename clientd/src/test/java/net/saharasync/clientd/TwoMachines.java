@@ -40,6 +40,26 @@ final class TwoMachines implements AutoCloseable {
         eb = SyncEngine.open(b);
     }
 
+    /**
+     * Closes A's (or B's) engine and opens it again over {@code wrap} of its file system
+     * (a test's interposer); returns the wrapper the new engine uses.
+     */
+    <F extends net.saharasync.clientd.fs.SyncFs> F reopen(boolean machineA, java.util.function.Function<net.saharasync.clientd.fs.SyncFs, F> wrap)
+            throws IOException {
+        Path folder = machineA ? a : b;
+        (machineA ? ea : eb).close();
+        ClientConfig c = ClientConfig.load(folder);
+        java.util.List<F> made = new java.util.ArrayList<>(1);
+        SyncEngine e = new SyncEngine(folder, c, new net.saharasync.clientd.remote.HttpHost(c.host(), c.token(), Optional.empty()), fs -> {
+            F w = wrap.apply(fs);
+            made.add(w);
+            return w;
+        });
+        if (machineA) ea = e;
+        else eb = e;
+        return made.getFirst();
+    }
+
     String url() {
         return host.url("127.0.0.1");
     }

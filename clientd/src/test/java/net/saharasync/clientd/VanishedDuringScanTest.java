@@ -8,10 +8,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Optional;
 import java.util.stream.Stream;
 import net.saharasync.clientd.fs.RelPath;
-import net.saharasync.clientd.remote.HttpHost;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -84,20 +82,17 @@ class VanishedDuringScanTest {
             Files.createSymbolicLink(m.a.resolve("latest"), Path.of("keep.txt"));
             m.settle();
 
-            m.ea.close();
-            Vanishing[] fsA = new Vanishing[1];
-            ClientConfig ca = ClientConfig.load(m.a);
-            m.ea = new SyncEngine(m.a, ca, new HttpHost(ca.host(), ca.token(), Optional.empty()), fs -> fsA[0] = new Vanishing(fs, m.a));
+            Vanishing fsA = m.reopen(true, fs -> new Vanishing(fs, m.a));
             // Changed, so the scan reads them (unchanged files are not opened at all).
             Files.writeString(m.a.resolve("build/classes/A.class"), "new class, about to be cleaned");
             Files.writeString(m.a.resolve("scratch.tmp"), "new scratch, about to be deleted");
             Files.delete(m.a.resolve("latest"));
             Files.createSymbolicLink(m.a.resolve("latest"), Path.of("scratch.tmp"));
             Files.writeString(m.a.resolve("new.txt"), "new");
-            fsA[0].doomed.addAll(List.of("build", "scratch.tmp", "latest"));
+            fsA.doomed.addAll(List.of("build", "scratch.tmp", "latest"));
 
             CycleReport r = m.ea.cycle();
-            assertThat(fsA[0].doomed).as("each was deleted as the scan reached it").isEmpty();
+            assertThat(fsA.doomed).as("each was deleted as the scan reached it").isEmpty();
             assertThat(r.agreed()).isTrue();
             m.settle();
 
@@ -115,18 +110,15 @@ class VanishedDuringScanTest {
         try (TwoMachines m = new TwoMachines(tmp)) {
             Files.writeString(m.a.resolve("keep.txt"), "kept");
             m.settle();
-            m.ea.close();
-            Vanishing[] fsA = new Vanishing[1];
-            ClientConfig ca = ClientConfig.load(m.a);
-            m.ea = new SyncEngine(m.a, ca, new HttpHost(ca.host(), ca.token(), Optional.empty()), fs -> fsA[0] = new Vanishing(fs, m.a));
+            Vanishing fsA = m.reopen(true, fs -> new Vanishing(fs, m.a));
             byte[] big = new byte[3 << 20];
             new java.util.Random(3).nextBytes(big);
             Files.write(m.a.resolve("render.tmp"), big); // big enough to be read again for the upload
             Files.writeString(m.a.resolve("new.txt"), "new");
-            fsA[0].doomedOnUpload.add("render.tmp");
+            fsA.doomedOnUpload.add("render.tmp");
 
             CycleReport r = m.ea.cycle();
-            assertThat(fsA[0].doomedOnUpload).as("deleted when the upload read it").isEmpty();
+            assertThat(fsA.doomedOnUpload).as("deleted when the upload read it").isEmpty();
             assertThat(r.agreed()).isTrue();
             m.settle();
             assertThat(Files.readString(m.b.resolve("new.txt"))).isEqualTo("new");
