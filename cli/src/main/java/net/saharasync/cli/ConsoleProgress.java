@@ -5,6 +5,7 @@ import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
 import net.saharasync.clientd.Progress;
+import net.saharasync.clientd.Sizes;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,11 +43,26 @@ final class ConsoleProgress implements Progress {
 
     @Override
     public synchronized void start(String phase, long total) {
+        start(phase, total, 0);
+    }
+
+    /** Bytes of the phase done before it started (the upload: sent while the scan still read). */
+    private long before;
+
+    @Override
+    public synchronized void start(String phase, long total, long doneBefore) {
         this.phase = phase;
         this.total = total;
+        this.before = doneBefore;
         this.bytes = 0;
         this.files = 0;
         this.startedAt = System.nanoTime();
+    }
+
+    /** What follows the rate: files done, and what went up during the scan. */
+    private String extra() {
+        String f = files > 0 ? " " + files + " files" : "";
+        return before > 0 ? f + " (" + Sizes.human(before) + " of it during the scan)" : f;
     }
 
     @Override
@@ -55,16 +71,18 @@ final class ConsoleProgress implements Progress {
         files += moreFiles;
         if (!terminal || phase == null) return;
         if (bar == null && System.nanoTime() - startedAt > SHOW_AFTER_NANOS) {
-            bar = new ProgressBarBuilder().setTaskName(phase).setInitialMax(total > 0 ? total : -1)
+            bar = new ProgressBarBuilder().setTaskName(phase).setInitialMax(total > 0 ? before + total : -1)
                     .setStyle(ProgressBarStyle.ASCII).setUnit(" MB", 1_000_000).showSpeed()
-                    // Timed from the phase's start, not from the bar's (shown a second later):
-                    // the rate is bytes over the phase's time, never a burst's.
-                    .startsFrom(0, java.time.Duration.ofNanos(System.nanoTime() - startedAt))
+                    // The bar counts from what was done when it appears (a second into the
+                    // phase, plus what went before it), and the library's rate is what moved
+                    // since then over the time since then: never the earlier bytes over a
+                    // second. The elapsed time shown is the phase's.
+                    .startsFrom(before + bytes, java.time.Duration.ofNanos(System.nanoTime() - startedAt))
                     .setConsumer(new me.tongfei.progressbar.ConsoleProgressBarConsumer(System.err)).build();
         }
         if (bar != null) {
-            bar.stepTo(bytes);
-            bar.setExtraMessage(files > 0 ? " " + files + " files" : ""); // the library puts it right after the rate
+            bar.stepTo(before + bytes);
+            bar.setExtraMessage(extra()); // the library puts it right after the rate
         }
     }
 
@@ -72,13 +90,18 @@ final class ConsoleProgress implements Progress {
     public synchronized void finish() {
         long nanos = System.nanoTime() - startedAt;
         if (bar != null) {
-            bar.stepTo(bytes);
+            bar.stepTo(before + bytes);
             bar.close();
             bar = null;
         } else if (!terminal && phase != null && nanos > SHOW_AFTER_NANOS && bytes > 0) {
-            LOG.info("{}: {} MB{} in {} s ({} MB/s)", phase, String.format("%.1f", bytes / 1e6), files > 0 ? ", " + files + " files" : "",
-                    String.format("%.1f", nanos / 1e9), String.format("%.0f", bytes / 1e6 / (nanos / 1e9)));
+            LOG.info("{}", summary(phase, bytes, files, before, nanos));
         }
         phase = null;
+    }
+
+    /** The line a phase leaves where no bar is drawn: "upload: 12.0 MB, 3 files in 2.0 s (6.0 MB/s); 40.0 MB more during the scan". */
+    static String summary(String phase, long bytes, int files, long before, long nanos) {
+        return phase + ": " + Sizes.human(bytes) + (files > 0 ? ", " + files + " files" : "") + " in " + String.format(java.util.Locale.ROOT, "%.1f s", nanos / 1e9)
+                + " (" + Sizes.human((long) (bytes / (nanos / 1e9))) + "/s)" + (before > 0 ? "; " + Sizes.human(before) + " more during the scan" : "");
     }
 }

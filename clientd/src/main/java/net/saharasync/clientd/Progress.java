@@ -11,6 +11,14 @@ public interface Progress {
     /** Starts a phase; {@code total} is in bytes, or -1 when not known beforehand (the scan). */
     void start(String phase, long total);
 
+    /**
+     * Starts a phase of which {@code doneBefore} bytes were already done before it began, not
+     * part of {@code total} (the upload: what went up while the scan still read).
+     */
+    default void start(String phase, long total, long doneBefore) {
+        start(phase, total);
+    }
+
     /** {@code bytes} more done, {@code files} more finished. */
     void advance(long bytes, int files);
 

@@ -112,23 +112,26 @@ public final class SyncEngine implements AutoCloseable {
 
     /**
      * One progress phase over the several uploads of a staged commit: opened by the first
-     * upload with the whole plan's bytes, closed by the caller after the last.
+     * upload with the whole plan's bytes (or, {@code total} -1, that upload's own), closed by
+     * the caller after the last; {@code doneBefore}: what went up during the scan.
      */
     private static final class OnePhase implements Progress {
         private final Progress out;
         private final long total;
+        private final long doneBefore;
         private boolean started;
 
-        OnePhase(Progress out, long total) {
+        OnePhase(Progress out, long total, long doneBefore) {
             this.out = out;
             this.total = total;
+            this.doneBefore = doneBefore;
         }
 
         @Override
-        public void start(String phase, long ignored) {
+        public void start(String phase, long inner) {
             if (started) return;
             started = true;
-            out.start(phase, total);
+            out.start(phase, total < 0 ? inner : total, doneBefore);
         }
 
         @Override
@@ -384,8 +387,8 @@ public final class SyncEngine implements AutoCloseable {
                 // Files whose content went up during the scan are new content all the same.
                 UploadStages.Plan plan = UploadStages.plan(objects, TreeParams.DEFAULT, base.map(Base::root), local, stageLimits,
                         hs -> notHostedBeforeScan(hs, eager));
-                OnePhase phase = new OnePhase(progress, Math.max(0, plan.bytes() - eager.sentBytes()));
-                Progress upload = plan.stages().isEmpty() ? progress : phase;
+                long sentEarly = plan.stages().isEmpty() ? eager.sentBytes() : Math.min(eager.sentBytes(), plan.bytes());
+                OnePhase phase = new OnePhase(progress, plan.stages().isEmpty() ? -1 : plan.bytes() - sentEarly, sentEarly);
                 Hash c;
                 try {
                     boolean rejected = false;
@@ -393,7 +396,7 @@ public final class SyncEngine implements AutoCloseable {
                     long committedAt = startedAt;
                     for (DirRef stage : plan.stages()) {
                         Hash sc = commitObject(objects, stage, baseCommit.map(List::of).orElse(List.of()));
-                        transfer.upload(objects, stage, sc, scan.chunkLocations(), scan.smallChunks(), baseEntry(objects, base), upload);
+                        transfer.upload(objects, stage, sc, scan.chunkLocations(), scan.smallChunks(), baseEntry(objects, base), phase);
                         // Uploaded soon after the last commit: the next stage's commit brings it.
                         if (clock.millis() - committedAt < stageLimits.everyMillis()) continue;
                         committedAt = clock.millis();
@@ -411,7 +414,7 @@ public final class SyncEngine implements AutoCloseable {
                     }
                     if (rejected) continue;
                     c = commitObject(objects, local, baseCommit.map(List::of).orElse(List.of()));
-                    transfer.upload(objects, local, c, scan.chunkLocations(), scan.smallChunks(), baseEntry(objects, base), upload);
+                    transfer.upload(objects, local, c, scan.chunkLocations(), scan.smallChunks(), baseEntry(objects, base), phase);
                 } finally {
                     phase.close();
                 }
