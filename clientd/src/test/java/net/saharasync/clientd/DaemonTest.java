@@ -153,6 +153,39 @@ class DaemonTest {
         assertThat(read(m.b.resolve("backup/other.txt"))).isEqualTo("other");
     }
 
+    /**
+     * A FIFO and a Unix socket in the folder are skipped and reported, everything else syncs,
+     * and the daemon logs each once, not on every cycle while they stay.
+     */
+    @Test
+    void aFifoAndASocketAreSkippedReportedAndLoggedOnce() throws Exception {
+        ch.qos.logback.classic.Logger daemonLog = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(Daemon.class);
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> logged = new ch.qos.logback.core.read.ListAppender<>();
+        logged.start();
+        daemonLog.addAppender(logged);
+        try (java.nio.channels.ServerSocketChannel socket = java.nio.channels.ServerSocketChannel.open(java.net.StandardProtocolFamily.UNIX)) {
+            Process mkfifo = new ProcessBuilder("mkfifo", m.a.resolve("pipe").toString()).inheritIO().start();
+            assertThat(mkfifo.waitFor(10, TimeUnit.SECONDS) && mkfifo.exitValue() == 0).as("mkfifo").isTrue();
+            socket.bind(java.net.UnixDomainSocketAddress.of(m.a.resolve("app.sock")));
+            for (int i = 0; i < 3; i++) { // three cycles while they stay
+                String text = "change " + i;
+                Files.writeString(m.a.resolve("note.txt"), text);
+                await("note.txt on B, " + text, () -> text.equals(read(m.b.resolve("note.txt"))));
+            }
+            await("A idle", () -> !aCycles.isEmpty() && aCycles.getLast().agreed());
+            assertThat(aCycles.getLast().unsyncable()).anySatisfy(u -> assertThat(u).startsWith("'pipe'").contains("FIFO"))
+                    .anySatisfy(u -> assertThat(u).startsWith("'app.sock'").contains("socket"));
+            assertThat(m.b.resolve("pipe")).doesNotExist();
+            assertThat(m.b.resolve("app.sock")).doesNotExist();
+            List<String> lines = logged.list.stream().map(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage)
+                    .filter(l -> l.contains("not synced")).toList();
+            assertThat(lines.stream().filter(l -> l.contains("'pipe'")).count()).as("%s", lines).isEqualTo(1);
+            assertThat(lines.stream().filter(l -> l.contains("'app.sock'")).count()).as("%s", lines).isEqualTo(1);
+        } finally {
+            daemonLog.detachAppender(logged);
+        }
+    }
+
     @Test
     void afterTheWatcherFailedEveryCycleScansTheWholeFolder() throws Exception {
         for (int d = 0; d < 5; d++) {
