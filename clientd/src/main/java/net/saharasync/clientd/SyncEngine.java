@@ -235,6 +235,26 @@ public final class SyncEngine implements AutoCloseable {
      * other outcome, so the next cycle scans the whole folder.
      */
     private Optional<DirRef> agreedTree = Optional.empty();
+    /**
+     * Cycles in a row each path was held back in because an editor seemed to be saving it
+     * (its backup or swap file beside it); after {@link #EDITOR_WAITS} it is written anyway.
+     */
+    private final Map<String, Integer> editorWaits = new java.util.HashMap<>();
+    static final int EDITOR_WAITS = 2;
+
+    private java.util.Set<String> waitedForEditor() {
+        java.util.Set<String> out = new java.util.HashSet<>();
+        editorWaits.forEach((p, n) -> {
+            if (n >= EDITOR_WAITS) out.add(p);
+        });
+        return out;
+    }
+
+    private void heldForEditor(java.util.Set<String> held) {
+        editorWaits.keySet().retainAll(held);
+        for (String p : held) editorWaits.merge(p, 1, Integer::sum);
+    }
+
     /** Which files of the folder are links of one another (see {@link HardLinks}). */
     private final net.saharasync.clientd.scan.HardLinks hardLinks = new net.saharasync.clientd.scan.HardLinks();
 
@@ -473,8 +493,10 @@ public final class SyncEngine implements AutoCloseable {
             }
             // Paths carried from base that were never here are no editor's half-done save.
             Function<String, Optional<Entry>> heldBefore = heldInBase(baseEntry(objects, base), scan.notHere());
-            Applier.Result applied = new Applier(fs, objects, index, transfer, host, scan.observed(), heldBefore, scan.ignoredFiles())
-                    .progress(progress).apply(target.from(), target.to());
+            Applier applier = new Applier(fs, objects, index, transfer, host, scan.observed(), heldBefore, scan.ignoredFiles())
+                    .progress(progress).waitedForEditor(waitedForEditor());
+            Applier.Result applied = applier.apply(target.from(), target.to());
+            heldForEditor(applier.heldForEditor());
             index.update(applied.indexChanges(), applied.chunkLocations());
             filesDown += applied.filesWritten() + applied.removed() + applied.moved();
             skipped.addAll(applied.skipped());

@@ -258,6 +258,7 @@ class SimulationTest {
                 for (Client c : clients) {
                     CycleReport r = c.cycle();
                     log.append("quiesce c").append(c.id).append(r.agreed() ? " agreed" : " not agreed").append(" seq ").append(r.seq()).append('\n');
+                    if (Boolean.getBoolean("sahara.sim.verbose") && !r.agreed()) log.append("    ").append(r).append('\n');
                     all &= r.agreed();
                 }
                 if (all && clients.stream().allMatch(c -> c.engine.index().base().map(b -> b.commit()).equals(host.head))) return;

@@ -110,6 +110,26 @@ class SyncEngineTest {
         assertThat(Files.readString(m.b.resolve("keep.txt"))).isEqualTo("v2 edited on A");
     }
 
+    /**
+     * A file beside an editor's backup or swap file waits a cycle (the editor may be saving
+     * it), but not for good: Vim's `backup` option keeps `name~`, a crashed editor leaves its
+     * swap file, and the file from the other machine must still arrive.
+     */
+    @Test
+    void aLeftoverEditorBackupDelaysANewFileOnlyBriefly() throws Exception {
+        Files.writeString(m.b.resolve("report.txt~"), "an old backup Vim kept");
+        Files.writeString(m.b.resolve(".notes.txt.swp"), "a crashed Vim's swap file");
+        Files.writeString(m.a.resolve("report.txt"), "new from A");
+        Files.writeString(m.a.resolve("notes.txt"), "notes from A");
+        assertThat(m.ea.cycle().agreed()).isTrue();
+        assertThat(m.eb.cycle().skipped()).as("held back once: an editor may be saving them").contains("report.txt", "notes.txt");
+        for (int i = 0; i < SyncEngine.EDITOR_WAITS + 1 && !Files.exists(m.b.resolve("report.txt")); i++) m.eb.cycle();
+        assertThat(Files.readString(m.b.resolve("report.txt"))).isEqualTo("new from A");
+        assertThat(Files.readString(m.b.resolve("notes.txt"))).isEqualTo("notes from A");
+        assertThat(m.eb.cycle().agreed()).isTrue();
+        assertThat(m.a.resolve("report.txt~")).as("editor litter stays where it is").doesNotExist();
+    }
+
     @Test
     void aSmallEditInsideABigFileMovesADeltaNotTheChunkBothWays() throws Exception {
         byte[] data = new byte[4 << 20];

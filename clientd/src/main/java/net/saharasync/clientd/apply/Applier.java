@@ -84,6 +84,20 @@ public final class Applier {
 
     private net.saharasync.clientd.Progress progress = net.saharasync.clientd.Progress.NONE;
 
+    /** Paths an editor's sign held back in enough cycles before: written now (see {@link #editorAt}). */
+    private java.util.Set<String> waitedForEditor = java.util.Set.of();
+    private final java.util.Set<String> heldForEditor = new java.util.HashSet<>();
+
+    public Applier waitedForEditor(java.util.Set<String> paths) {
+        this.waitedForEditor = paths;
+        return this;
+    }
+
+    /** The paths this apply held back because an editor seemed to be saving them. */
+    public java.util.Set<String> heldForEditor() {
+        return heldForEditor;
+    }
+
     public Applier progress(net.saharasync.clientd.Progress p) {
         this.progress = p;
         return this;
@@ -341,14 +355,21 @@ public final class Applier {
     /**
      * Whether an editor seems to be saving {@code p} right now: its backup ({@code p~}), Vim's
      * swap file or Emacs's lock or autosave file lies beside it. Writing a new file into
-     * {@code p} then would race the editor's own write; it waits a cycle instead.
+     * {@code p} then would race the editor's own write; it waits a cycle instead. Only a few
+     * cycles ({@link #waitedForEditor}): a sign can outlive any save (Vim's {@code backup}
+     * option keeps {@code p~}, a crashed editor leaves its swap file, a folder moved with a
+     * backup in it), and must not keep the file away for good.
      */
     private boolean editorAt(RelPath p) {
+        if (waitedForEditor.contains(p.path())) return false;
         String dir = p.parent().isRoot() ? "" : p.parent().path() + "/";
         String n = p.name();
         for (String sign : List.of(p.path() + "~", dir + "." + n + ".swp", dir + "." + n + ".swo", dir + "." + n + ".swx",
                 dir + ".#" + n, dir + "#" + n + "#")) {
-            if (ignoredFiles.contains(sign)) return true;
+            if (ignoredFiles.contains(sign)) {
+                heldForEditor.add(p.path());
+                return true;
+            }
         }
         return false;
     }
