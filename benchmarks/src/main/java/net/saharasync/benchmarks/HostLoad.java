@@ -26,7 +26,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import net.saharasync.blockstore.Block;
-import net.saharasync.blockstore.BlockFrames;
+import net.saharasync.protocol.wire.BlockFrames;
 import net.saharasync.blockstore.Chunk;
 import net.saharasync.blockstore.Chunker;
 import net.saharasync.blockstore.Hash;

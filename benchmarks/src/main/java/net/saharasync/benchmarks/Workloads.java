@@ -24,7 +24,7 @@ import java.util.stream.Stream;
 import net.saharasync.clientd.ClientConfig;
 import net.saharasync.clientd.CycleReport;
 import net.saharasync.clientd.Daemon;
-import net.saharasync.clientd.remote.HttpHost;
+import net.saharasync.protocol.http.HttpHost;
 import net.saharasync.clientd.Join;
 import net.saharasync.clientd.SyncEngine;
 import net.saharasync.hostd.HostConfig;

@@ -2,8 +2,8 @@ package net.saharasync.cli;
 
 import java.util.Locale;
 import net.saharasync.clientd.ClientException;
-import net.saharasync.clientd.remote.HostError;
-import net.saharasync.clientd.remote.HostUnreachable;
+import net.saharasync.protocol.HostError;
+import net.saharasync.protocol.HostUnreachable;
 
 /**
  * What a failed command says and the exit status it ends with (README, "Exit status"): one

@@ -1,6 +1,10 @@
 package net.saharasync.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import net.saharasync.protocol.Access;
+import net.saharasync.protocol.Invitation;
+import net.saharasync.protocol.Member;
+import net.saharasync.protocol.ShareOutcome;
+import net.saharasync.protocol.Volume;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -9,8 +13,7 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import net.saharasync.clientd.ClientConfig;
 import net.saharasync.clientd.ClientException;
-import net.saharasync.clientd.remote.HostConnection;
-import net.saharasync.clientd.remote.HttpHost;
+import net.saharasync.protocol.http.HttpHost;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -84,20 +87,20 @@ final class VolumeCommand {
     }
 
     /** A volume named by id, or by name among the caller's own volumes and accepted shares (refused when several have it). */
-    static HostConnection.Volume resolve(HttpHost host, String idOrName) throws IOException {
-        List<HostConnection.Volume> all = host.volumes();
-        for (HostConnection.Volume v : all) if (v.id().equals(idOrName)) return v;
-        List<HostConnection.Volume> named = all.stream().filter(v -> v.name().equals(idOrName)).toList();
+    static Volume resolve(HttpHost host, String idOrName) throws IOException {
+        List<Volume> all = host.volumes();
+        for (Volume v : all) if (v.id().equals(idOrName)) return v;
+        List<Volume> named = all.stream().filter(v -> v.name().equals(idOrName)).toList();
         if (named.size() == 1) return named.getFirst();
         if (named.isEmpty()) throw new ClientException("no volume '" + idOrName + "' among yours and the shares you accepted (see `sahara volume list`)");
         throw new ClientException("the name '" + idOrName + "' matches " + named.size() + " volumes; give its id (see `sahara volume list`)");
     }
 
     /** An invitation named by volume id, or by name (refused when several invitations have it). */
-    static HttpHost.Invitation invitation(HttpHost host, String idOrName) throws IOException {
-        List<HttpHost.Invitation> all = host.invitations();
-        for (HttpHost.Invitation i : all) if (i.id().equals(idOrName)) return i;
-        List<HttpHost.Invitation> named = all.stream().filter(i -> i.name().equals(idOrName)).toList();
+    static Invitation invitation(HttpHost host, String idOrName) throws IOException {
+        List<Invitation> all = host.invitations();
+        for (Invitation i : all) if (i.id().equals(idOrName)) return i;
+        List<Invitation> named = all.stream().filter(i -> i.name().equals(idOrName)).toList();
         if (named.size() == 1) return named.getFirst();
         if (named.isEmpty()) throw new ClientException("no invitation to a volume '" + idOrName + "' (see `sahara volume list`)");
         throw new ClientException("the name '" + idOrName + "' matches " + named.size() + " invitations; give the volume's id (see `sahara volume list`)");
@@ -107,16 +110,16 @@ final class VolumeCommand {
     static final class ListCmd extends HostCall {
         @Override
         void run(HttpHost host, PrintWriter out) throws Exception {
-            List<HostConnection.Volume> vols = host.volumes();
+            List<Volume> vols = host.volumes();
             out.println(vols.isEmpty() ? "no volumes yet" : "volumes");
-            for (HostConnection.Volume v : vols) {
-                out.printf("  %s  %-20s %-6s %s%s%n", v.id(), v.name(), v.access(),
-                        v.access().equals("owner") ? "yours" : "of " + v.owner(), ", " + v.entries() + " entries");
+            for (Volume v : vols) {
+                out.printf("  %s  %-20s %-6s %s%s%n", v.id(), v.name(), v.access().wireName(),
+                        v.access() == Access.OWNER ? "yours" : "of " + v.owner(), ", " + v.entries() + " entries");
             }
-            List<HttpHost.Invitation> inv = host.invitations();
+            List<Invitation> inv = host.invitations();
             if (!inv.isEmpty()) {
                 out.println("invitations (accept with `sahara volume accept ID`, decline with `sahara volume decline ID`)");
-                for (HttpHost.Invitation i : inv) out.printf("  %s  %-20s %-6s from %s%n", i.id(), i.name(), i.access(), i.owner());
+                for (Invitation i : inv) out.printf("  %s  %-20s %-6s from %s%n", i.id(), i.name(), i.access().wireName(), i.owner());
             }
         }
     }
@@ -128,10 +131,10 @@ final class VolumeCommand {
 
         @Override
         void run(HttpHost host, PrintWriter out) throws Exception {
-            HttpHost.Invitation i = invitation(host, volume);
-            HostConnection.Volume v = host.accept(i.id());
+            Invitation i = invitation(host, volume);
+            Volume v = host.accept(i.id());
             out.printf("accepted '%s' (%s) of %s, %s access. Sync it into a folder with: sahara join URL DIR --token T --volume %s%n",
-                    v.name(), v.id(), i.owner(), v.access(), v.id());
+                    v.name(), v.id(), i.owner(), v.access().wireName(), v.id());
         }
     }
 
@@ -144,15 +147,15 @@ final class VolumeCommand {
         void run(HttpHost host, PrintWriter out) throws Exception {
             String id;
             String what;
-            Optional<HttpHost.Invitation> inv = host.invitations().stream()
+            Optional<Invitation> inv = host.invitations().stream()
                     .filter(i -> i.id().equals(volume) || i.name().equals(volume)).findFirst();
             if (inv.isPresent()) {
-                HttpHost.Invitation i = invitation(host, volume);
+                Invitation i = invitation(host, volume);
                 id = i.id();
                 what = "declined '" + i.name() + "' (" + id + ") from " + i.owner();
             } else {
-                HostConnection.Volume v = resolve(host, volume);
-                if (v.access().equals("owner")) throw new ClientException("'" + v.name() + "' (" + v.id() + ") is your own volume; you cannot leave it");
+                Volume v = resolve(host, volume);
+                if (v.access() == Access.OWNER) throw new ClientException("'" + v.name() + "' (" + v.id() + ") is your own volume; you cannot leave it");
                 id = v.id();
                 what = "left '" + v.name() + "' (" + id + ") of " + v.owner();
             }
@@ -176,14 +179,14 @@ final class VolumeCommand {
 
         @Override
         void run(HttpHost host, PrintWriter out) throws Exception {
-            HostConnection.Volume v = resolve(host, conn.volumeOrFolders(volume));
-            String access = level.write ? "write" : "read";
-            String state = host.share(v.id(), user, access);
+            Volume v = resolve(host, conn.volumeOrFolders(volume));
+            Access access = level.write ? Access.WRITE : Access.READ;
+            ShareOutcome state = host.share(v.id(), user, access);
             out.println(switch (state) {
-                case "invited" -> "invited " + user + " to '" + v.name() + "' (" + v.id() + ") with " + access
+                case INVITED -> "invited " + user + " to '" + v.name() + "' (" + v.id() + ") with " + access
                         + " access; it reaches them once they accept it (`sahara volume accept " + v.id() + "`)";
-                case "granted" -> user + " now has " + access + " access to '" + v.name() + "' (" + v.id() + ")";
-                default -> user + ": " + state;
+                case GRANTED -> user + " now has " + access.wireName() + " access to '" + v.name() + "' (" + v.id() + ")";
+                case REMOVED -> user + ": removed";
             });
         }
     }
@@ -195,8 +198,8 @@ final class VolumeCommand {
 
         @Override
         void run(HttpHost host, PrintWriter out) throws Exception {
-            HostConnection.Volume v = resolve(host, conn.volumeOrFolders(volume));
-            host.share(v.id(), user, "none");
+            Volume v = resolve(host, conn.volumeOrFolders(volume));
+            host.share(v.id(), user, Access.NONE);
             out.println(user + " no longer has access to '" + v.name() + "' (" + v.id() + "); their open connections to it are closed");
         }
     }
@@ -207,10 +210,10 @@ final class VolumeCommand {
 
         @Override
         void run(HttpHost host, PrintWriter out) throws Exception {
-            HostConnection.Volume v = resolve(host, conn.volumeOrFolders(volume));
+            Volume v = resolve(host, conn.volumeOrFolders(volume));
             out.printf("'%s' (%s)%n", v.name(), v.id());
-            for (JsonNode m : host.members(v.id())) {
-                out.printf("  %-20s %-6s %s%n", m.path("user").asText(), m.path("access").asText(), m.path("state").asText());
+            for (Member m : host.members(v.id())) {
+                out.printf("  %-20s %-6s %s%n", m.user(), m.access().wireName(), m.invited() ? "invited" : "accepted");
             }
         }
     }

@@ -1,26 +1,26 @@
 package net.saharasync.clientd;
 
+import net.saharasync.protocol.Volume;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
-import net.saharasync.clientd.remote.HostConnection;
-import net.saharasync.clientd.remote.HttpHost;
+import net.saharasync.protocol.http.HttpHost;
 
 /** {@code sahara join}: makes a folder a synced folder of a host's volume (creating the volume if needed). */
 public final class Join {
     private Join() {}
 
     /** What a join chose: the volume, whether it was made now, and the settings written. */
-    public record Joined(ClientConfig config, HostConnection.Volume volume, boolean created, boolean tokenReplaced) {
-        Joined(ClientConfig config, HostConnection.Volume volume, boolean created) {
+    public record Joined(ClientConfig config, Volume volume, boolean created, boolean tokenReplaced) {
+        Joined(ClientConfig config, Volume volume, boolean created) {
             this(config, volume, created, false);
         }
 
         /** One line for a person: which volume, whose, new or existing, how much is in it. */
         public String describe() {
-            String whose = volume.access().equals("owner") ? "yours" : volume.owner() + "'s (shared with you, " + volume.access() + ")";
+            String whose = volume.access() == net.saharasync.protocol.Access.OWNER ? "yours" : volume.owner() + "'s (shared with you, " + volume.access().wireName() + ")";
             return created ? "a new volume '" + volume.name() + "' (" + volume.id() + "), yours"
                     : "the existing volume '" + volume.name() + "' (" + volume.id() + "), " + whose + ", holding "
                             + volume.entries() + (volume.entries() == 1 ? " file or folder" : " files and folders");
@@ -45,11 +45,11 @@ public final class Join {
                     + " instead, first `sahara leave " + dir + "`");
         }
         try (HttpHost host = new HttpHost(url, token, fingerprint.or(old::pinnedFingerprint))) {
-            HostConnection.Volume v = host.volumes().stream().filter(x -> x.id().equals(old.volume())).findFirst()
+            Volume v = host.volumes().stream().filter(x -> x.id().equals(old.volume())).findFirst()
                     .orElseThrow(() -> new ClientException("the new token's user cannot use the volume " + old.volume()
                             + " this folder syncs (has it been shared with them and accepted?); the folder keeps its old token"));
-            if (v.access().equals("read")) throw new ClientException("the new token's user may only read volume '" + v.name() + "'; the folder keeps its old token");
-            ClientConfig c = old.withToken(host.issueDeviceToken(old.device()));
+            if (v.access() == net.saharasync.protocol.Access.READ) throw new ClientException("the new token's user may only read volume '" + v.name() + "'; the folder keeps its old token");
+            ClientConfig c = old.withToken(host.issueDeviceToken(old.device()).secret());
             c.save(dir);
             return new Joined(c, v, false, true);
         }
@@ -78,16 +78,16 @@ public final class Join {
                     + " Use the host's https:// URL (sahara host --tls), or leave out --fingerprint on a trusted network");
         }
         try (HttpHost host = new HttpHost(url, token, fingerprint)) {
-            List<HostConnection.Volume> all = host.volumes();
-            Optional<HostConnection.Volume> byId = all.stream().filter(v -> v.id().equals(volume)).findFirst();
-            List<HostConnection.Volume> byName = all.stream().filter(v -> v.name().equals(volume)).toList();
-            HostConnection.Volume v;
+            List<Volume> all = host.volumes();
+            Optional<Volume> byId = all.stream().filter(v -> v.id().equals(volume)).findFirst();
+            List<Volume> byName = all.stream().filter(v -> v.name().equals(volume)).toList();
+            Volume v;
             boolean created = false;
             if (byId.isPresent()) {
                 v = byId.get();
             } else if (byName.size() > 1) {
                 StringBuilder sb = new StringBuilder("the name '" + volume + "' matches " + byName.size() + " volumes; pick one by id with --volume:");
-                for (HostConnection.Volume c : byName) sb.append("\n  ").append(c.id()).append("  owner ").append(c.owner()).append(", ").append(c.access());
+                for (Volume c : byName) sb.append("\n  ").append(c.id()).append("  owner ").append(c.owner()).append(", ").append(c.access().wireName());
                 throw new ClientException(sb.toString());
             } else if (byName.size() == 1) {
                 v = byName.getFirst();
@@ -98,15 +98,15 @@ public final class Join {
                 created = true;
             } else {
                 StringBuilder sb = new StringBuilder("no volume named '" + volume + "' among yours and the shares you accepted; you have:");
-                for (HostConnection.Volume c : all) sb.append("\n  '").append(c.name()).append("' (").append(c.id()).append("), owner ").append(c.owner());
+                for (Volume c : all) sb.append("\n  '").append(c.name()).append("' (").append(c.id()).append("), owner ").append(c.owner());
                 sb.append("\ncheck the name, or add --create to make a new volume '").append(volume).append("'");
                 throw new ClientException(sb.toString());
             }
-            if (v.access().equals("read")) {
+            if (v.access() == net.saharasync.protocol.Access.READ) {
                 throw new ClientException("volume '" + v.name() + "' (" + v.id() + ") of " + v.owner() + " is shared with you read-only; a synced folder needs write access");
             }
             // The folder keeps a token of its own, not the one given: each machine can be revoked alone.
-            ClientConfig c = new ClientConfig(url, host.issueDeviceToken(device), v.id(), device, fingerprint.orElse(null),
+            ClientConfig c = new ClientConfig(url, host.issueDeviceToken(device).secret(), v.id(), device, fingerprint.orElse(null),
                     v.chunking().min(), v.chunking().avg(), v.chunking().max());
             Files.createDirectories(dir);
             c.save(dir);

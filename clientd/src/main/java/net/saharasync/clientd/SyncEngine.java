@@ -1,5 +1,10 @@
 package net.saharasync.clientd;
 
+import net.saharasync.protocol.CommitResult;
+import net.saharasync.protocol.ErrorCode;
+import net.saharasync.protocol.Head;
+import net.saharasync.protocol.HostError;
+import net.saharasync.protocol.HostApi;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
@@ -21,10 +26,8 @@ import net.saharasync.clientd.fs.SyncFs;
 import net.saharasync.clientd.ignore.IgnoreRules;
 import net.saharasync.clientd.index.LocalIndex;
 import net.saharasync.clientd.index.LocalIndex.Base;
-import net.saharasync.clientd.remote.HostConnection;
-import net.saharasync.clientd.remote.HostConnection.Head;
 import net.saharasync.clientd.remote.EagerUpload;
-import net.saharasync.clientd.remote.HttpHost;
+import net.saharasync.protocol.http.HttpHost;
 import net.saharasync.clientd.remote.Transfer;
 import net.saharasync.clientd.scan.MergeCoverage;
 import net.saharasync.clientd.scan.Scanner;
@@ -61,24 +64,24 @@ public final class SyncEngine implements AutoCloseable {
 
     private final Path folder;
     private final ClientConfig config;
-    private final HostConnection host;
+    private final HostApi host;
     private final LocalIndex index;
     private final SyncFs fs;
     private final Transfer transfer;
     private final Chunker chunker;
     private final java.time.Clock clock;
 
-    public SyncEngine(Path folder, ClientConfig config, HostConnection host) {
+    public SyncEngine(Path folder, ClientConfig config, HostApi host) {
         this(folder, config, host, fs -> fs, java.time.Clock.systemUTC());
     }
 
     /** With the folder's file system wrapped, e.g. by a test that injects faults. */
-    SyncEngine(Path folder, ClientConfig config, HostConnection host, java.util.function.UnaryOperator<SyncFs> wrap) {
+    SyncEngine(Path folder, ClientConfig config, HostApi host, java.util.function.UnaryOperator<SyncFs> wrap) {
         this(folder, config, host, wrap, java.time.Clock.systemUTC());
     }
 
     /** With a file system (wrapped or simulated) and a clock of the caller's: how the simulation tests run it. */
-    SyncEngine(Path folder, ClientConfig config, HostConnection host, java.util.function.UnaryOperator<SyncFs> wrap, java.time.Clock clock) {
+    SyncEngine(Path folder, ClientConfig config, HostApi host, java.util.function.UnaryOperator<SyncFs> wrap, java.time.Clock clock) {
         this.clock = clock;
         this.folder = folder.toAbsolutePath().normalize();
         this.config = config;
@@ -188,7 +191,7 @@ public final class SyncEngine implements AutoCloseable {
         return config;
     }
 
-    public HostConnection host() {
+    public HostApi host() {
         return host;
     }
 
@@ -420,7 +423,7 @@ public final class SyncEngine implements AutoCloseable {
                         // Uploaded soon after the last commit: the next stage's commit brings it.
                         if (clock.millis() - committedAt < stageLimits.everyMillis()) continue;
                         committedAt = clock.millis();
-                        if (!(commit(sc, baseCommit, scan) instanceof HostConnection.Accepted a)) {
+                        if (!(commit(sc, baseCommit, scan) instanceof CommitResult.Accepted a)) {
                             rejected = true;
                             break;
                         }
@@ -438,7 +441,7 @@ public final class SyncEngine implements AutoCloseable {
                 } finally {
                     phase.close();
                 }
-                if (commit(c, baseCommit, scan) instanceof HostConnection.Accepted a) {
+                if (commit(c, baseCommit, scan) instanceof CommitResult.Accepted a) {
                     Optional<DirRef> before = base.map(Base::root);
                     base = Optional.of(new Base(c, local));
                     index.setBase(base.get());
@@ -481,8 +484,8 @@ public final class SyncEngine implements AutoCloseable {
             if (!mergedRoot.equals(rc.root())) {
                 Hash c = commitObject(objects, mergedRoot, List.of(remoteCommit));
                 transfer.upload(objects, mergedRoot, c, scan.chunkLocations(), scan.smallChunks(), baseEntry(objects, base), progress);
-                HostConnection.CommitResult r = commit(c, head.commit(), scan);
-                if (!(r instanceof HostConnection.Accepted a)) continue;
+                CommitResult r = commit(c, head.commit(), scan);
+                if (!(r instanceof CommitResult.Accepted a)) continue;
                 filesUp += sent(objects, Optional.of(rc.root()), mergedRoot);
                 head = a.head();
                 newHead = c;
@@ -628,18 +631,16 @@ public final class SyncEngine implements AutoCloseable {
      * Those objects are sent as listed and the commit asked again, instead of failing every
      * cycle from then on.
      */
-    private HostConnection.CommitResult commit(Hash commit, Optional<Hash> expected, Scanner.Result scan) throws IOException {
+    private CommitResult commit(Hash commit, Optional<Hash> expected, Scanner.Result scan) throws IOException {
         for (int round = 0; ; round++) {
-            try {
-                return host.commit(config.volume(), commit, expected);
-            } catch (net.saharasync.clientd.remote.HostError e) {
-                if (e.status() != 409 || !e.code().equals("missing_objects") || e.body() == null || round == MAX_RESEND_ROUNDS) throw e;
-                List<Hash> missing = new ArrayList<>();
-                for (com.fasterxml.jackson.databind.JsonNode h : e.body().path("missing")) missing.add(Hash.fromHex(h.asText()));
-                if (missing.isEmpty()) throw e;
-                LOG.warn("the host lacks {} objects this client had recorded as uploaded; sending them again", e.body().path("missingCount").asLong(missing.size()));
-                transfer.resend(missing, scan.chunkLocations(), scan.smallChunks(), Progress.NONE);
+            CommitResult r = host.commit(config.volume(), commit, expected);
+            if (!(r instanceof CommitResult.Incomplete missing)) return r;
+            if (missing.missing().isEmpty() || round == MAX_RESEND_ROUNDS) {
+                throw new HostError(ErrorCode.MISSING_OBJECTS, missing.missingCount() + " objects the commit needs are not on the host, after "
+                        + round + " rounds of sending them again");
             }
+            LOG.warn("the host lacks {} objects this client had recorded as uploaded; sending them again", missing.missingCount());
+            transfer.resend(missing.missing(), scan.chunkLocations(), scan.smallChunks(), Progress.NONE);
         }
     }
 

@@ -1,5 +1,11 @@
 package net.saharasync.clientd;
 
+import net.saharasync.protocol.Head;
+import net.saharasync.protocol.Upload;
+import net.saharasync.protocol.BlockSink;
+import net.saharasync.protocol.CommitResult;
+import net.saharasync.protocol.ForwardingHost;
+import net.saharasync.protocol.HostApi;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -12,8 +18,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import net.saharasync.blockstore.Hash;
-import net.saharasync.clientd.remote.HostConnection;
-import net.saharasync.clientd.remote.HostError;
+import net.saharasync.protocol.HostError;
 import net.saharasync.merkle.DirRef;
 import net.saharasync.merkle.DirectoryTree;
 import net.saharasync.merkle.Entry;
@@ -67,16 +72,16 @@ class HostileTreeTest {
             });
             // A .sahara deeper down is an ordinary folder.
             assertThat(w.commit(w.root(w.dir("project", w.dir(".sahara", w.file("x", "y"))))))
-                    .isInstanceOf(HostConnection.Accepted.class);
+                    .isInstanceOf(CommitResult.Accepted.class);
         }
     }
 
     /** A host that serves a planted head (a compromised host, or a volume written before hosts refused such trees). */
     static final class PlantingHost extends ForwardingHost {
         private final HostileWriter planted;
-        private Optional<HostConnection.Head> head = Optional.empty();
+        private Optional<Head> head = Optional.empty();
 
-        PlantingHost(HostConnection real, HostileWriter planted) {
+        PlantingHost(HostApi real, HostileWriter planted) {
             super(real);
             this.planted = planted;
         }
@@ -84,7 +89,7 @@ class HostileTreeTest {
         void plant(DirRef root) throws IOException {
             Hash c = planted.objects.write(new net.saharasync.merkle.Commit(root, List.of(), "mallory", System.currentTimeMillis()));
             planted.objects.flush();
-            head = Optional.of(new HostConnection.Head(1_000, Optional.of(c)));
+            head = Optional.of(new Head(1_000, Optional.of(c)));
         }
 
         @Override
@@ -101,11 +106,18 @@ class HostileTreeTest {
             }
         }
 
+        /** Planted blocks go whole, as a hostile host would send them. */
+        @Override
+        public void fetchDelta(List<Hash> hashes, List<Optional<Hash>> bases, java.util.function.Function<Hash, Optional<byte[]>> localBase,
+                               BlockSink sink) throws IOException {
+            fetch(hashes, sink);
+        }
+
         @Override
         public CommitResult commit(String volume, Hash commit, Optional<Hash> expected) {
-            HostConnection.Head now = new HostConnection.Head(head.orElseThrow().seq() + 1, Optional.of(commit));
+            Head now = new Head(head.orElseThrow().seq() + 1, Optional.of(commit));
             head = Optional.of(now);
-            return new HostConnection.Accepted(now);
+            return new CommitResult.Accepted(now);
         }
 
         @Override
@@ -146,7 +158,7 @@ class HostileTreeTest {
                 assertThat(Files.exists(m.b.resolve(".sahara/status.json")) ? read(m.b.resolve(".sahara/status.json")) : "")
                         .doesNotContain("BTC");
                 // The merge B committed onto the planted head drops the reserved folder.
-                HostConnection.Head head = evil.head(m.eb.config().volume());
+                Head head = evil.head(m.eb.config().volume());
                 ObjectStore objects = victim.index().objects();
                 DirRef root = ((net.saharasync.merkle.Commit) objects.read(head.commit().orElseThrow())).root();
                 assertThat(names(objects, root)).containsExactly("kept.txt");
@@ -209,7 +221,7 @@ class HostileTreeTest {
         try (TwoMachines m = new TwoMachines(tmp); HostileWriter w = writer(m)) {
             Files.writeString(m.b.resolve("notes.txt.swp"), "B's own swap file");
             assertThat(w.commit(w.root(w.file("notes.txt.swp", "the writer's"), w.file("keep.txt", "v1"))))
-                    .isInstanceOf(HostConnection.Accepted.class);
+                    .isInstanceOf(CommitResult.Accepted.class);
             m.eb.cycle();
             assertThat(read(m.b.resolve("keep.txt"))).isEqualTo("v1");
             assertThat(read(m.b.resolve("notes.txt.swp"))).isEqualTo("B's own swap file");

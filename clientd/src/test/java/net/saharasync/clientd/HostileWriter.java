@@ -1,5 +1,7 @@
 package net.saharasync.clientd;
 
+import net.saharasync.protocol.Upload;
+import net.saharasync.protocol.CommitResult;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -10,8 +12,7 @@ import net.saharasync.blockstore.Block;
 import net.saharasync.blockstore.BlockCodec;
 import net.saharasync.blockstore.Hash;
 import net.saharasync.blockstore.InMemoryBlockStore;
-import net.saharasync.clientd.remote.HostConnection;
-import net.saharasync.clientd.remote.HttpHost;
+import net.saharasync.protocol.http.HttpHost;
 import net.saharasync.merkle.Commit;
 import net.saharasync.merkle.DirRef;
 import net.saharasync.merkle.DirectoryTree;
@@ -71,12 +72,12 @@ final class HostileWriter implements AutoCloseable {
     }
 
     /** Uploads every object this writer made and commits {@code root} onto the head; the host's answer, or its error. */
-    HostConnection.CommitResult commit(DirRef root) throws IOException {
+    CommitResult commit(DirRef root) throws IOException {
         Optional<Hash> head = head();
         Hash c = objects.write(new Commit(root, head.map(List::of).orElse(List.of()), "mallory", System.currentTimeMillis()));
         objects.flush();
-        List<HostConnection.Upload> ups = new ArrayList<>();
-        blocks.forEach(h -> ups.add(new HostConnection.Upload(h, CODEC.encode(blocks.get(h).orElseThrow()).toBytes())));
+        List<Upload> ups = new ArrayList<>();
+        blocks.forEach(h -> ups.add(new Upload(h, CODEC.encode(blocks.get(h).orElseThrow()).toBytes())));
         host.upload(ups);
         return host.commit(volume, c, head);
     }

@@ -1,5 +1,7 @@
 package net.saharasync.clientd;
 
+import net.saharasync.protocol.Upload;
+import net.saharasync.protocol.HostApi;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -9,8 +11,7 @@ import java.lang.reflect.Proxy;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
-import net.saharasync.clientd.remote.HostConnection;
-import net.saharasync.clientd.remote.HttpHost;
+import net.saharasync.protocol.http.HttpHost;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -24,18 +25,18 @@ class InterruptedUploadTest {
     Path tmp;
 
     /** The host connection of {@code m}'s A, except that its first upload stores the first half of its batch and then fails. */
-    static HostConnection cutOnce(TwoMachines m) {
+    static HostApi cutOnce(TwoMachines m) {
         return cutOnce(m, new java.util.concurrent.atomic.AtomicBoolean());
     }
 
     /** As {@link #cutOnce(TwoMachines)}, setting {@code cut} once the cut happened (from whichever thread uploads). */
-    static HostConnection cutOnce(TwoMachines m, java.util.concurrent.atomic.AtomicBoolean cut) {
-        HostConnection real = new HttpHost(m.url(), m.token, Optional.empty());
-        return (HostConnection) Proxy.newProxyInstance(HostConnection.class.getClassLoader(), new Class<?>[] {HostConnection.class},
+    static HostApi cutOnce(TwoMachines m, java.util.concurrent.atomic.AtomicBoolean cut) {
+        HostApi real = new HttpHost(m.url(), m.token, Optional.empty());
+        return (HostApi) Proxy.newProxyInstance(HostApi.class.getClassLoader(), new Class<?>[] {HostApi.class},
                 (proxy, method, args) -> {
                     if (method.getName().equals("upload") && cut.compareAndSet(false, true)) {
                         @SuppressWarnings("unchecked")
-                        List<HostConnection.Upload> batch = (List<HostConnection.Upload>) args[0];
+                        List<Upload> batch = (List<Upload>) args[0];
                         real.upload(batch.subList(0, batch.size() / 2)); // parents come first in a batch
                         throw new IOException("connection reset (test)");
                     }

@@ -8,7 +8,7 @@ import java.nio.file.Path;
 import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.stream.Stream;
-import net.saharasync.clientd.remote.HttpHost;
+import net.saharasync.protocol.http.HttpHost;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -1,5 +1,18 @@
 package net.saharasync.clientd;
 
+import net.saharasync.protocol.Access;
+import net.saharasync.protocol.Caller;
+import net.saharasync.protocol.Head;
+import net.saharasync.protocol.HistoryEntry;
+import net.saharasync.protocol.Invitation;
+import net.saharasync.protocol.IssuedToken;
+import net.saharasync.protocol.Member;
+import net.saharasync.protocol.ShareOutcome;
+import net.saharasync.protocol.Volume;
+import net.saharasync.protocol.Upload;
+import net.saharasync.protocol.BlockSink;
+import net.saharasync.protocol.CommitResult;
+import net.saharasync.protocol.HostApi;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -12,8 +25,7 @@ import net.saharasync.blockstore.BlockStore;
 import net.saharasync.blockstore.ChunkerParams;
 import net.saharasync.blockstore.Hash;
 import net.saharasync.blockstore.InMemoryBlockStore;
-import net.saharasync.clientd.remote.HostConnection;
-import net.saharasync.clientd.remote.HostError;
+import net.saharasync.protocol.HostError;
 import net.saharasync.merkle.Commit;
 import net.saharasync.merkle.ObjectStore;
 import net.saharasync.merkle.TreeCheck;
@@ -23,7 +35,7 @@ import net.saharasync.merkle.TreeCheck;
  * commits checked with {@link TreeCheck} and moved by compare-and-swap) over memory, with faults
  * before requests and after them (the host did it, but the answer was lost).
  */
-final class SimulatedHost implements HostConnection {
+final class SimulatedHost implements HostApi {
     /** What every client's connection shares: the host's store and head. */
     static final class State {
         final InMemoryBlockStore blocks = new InMemoryBlockStore();
@@ -62,6 +74,51 @@ final class SimulatedHost implements HostConnection {
     }
 
     @Override
+    public Caller whoAmI() {
+        return new Caller("sim", true, "sim", "0000000000000000");
+    }
+
+    @Override
+    public IssuedToken issueDeviceToken(String device) {
+        throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public void revokeToken(String tokenId) {
+        throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public List<HistoryEntry> history(String volume, long beforeSeq, int limit) {
+        throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public ShareOutcome share(String volume, String user, Access access) {
+        throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public List<Member> members(String volume) {
+        return List.of();
+    }
+
+    @Override
+    public List<Invitation> invitations() {
+        return List.of();
+    }
+
+    @Override
+    public Volume accept(String volume) {
+        throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public void leave(String volume) {
+        throw new UnsupportedOperationException();
+    }
+
+    @Override
     public Head head(String volume) throws IOException {
         faults.maybe("head");
         received += 40;
@@ -85,7 +142,7 @@ final class SimulatedHost implements HostConnection {
             // Deltas are rebuilt from their base, as the real host does; a bad one fails the batch.
             byte[] raw;
             try {
-                raw = net.saharasync.blockstore.BlockDelta.resolve(u.hash(), u.stored(), b -> state.blocks.get(b));
+                raw = net.saharasync.protocol.wire.BlockDelta.resolve(u.hash(), u.stored(), b -> state.blocks.get(b));
             } catch (net.saharasync.blockstore.CorruptBlockException e) {
                 throw new HostError(400, "hash_mismatch", e.getMessage(), null); // as the real host answers
             }
@@ -118,22 +175,20 @@ final class SimulatedHost implements HostConnection {
         });
         if (!check.complete()) {
             // As the real host answers: the first 1,000 missing objects listed.
-            List<String> listed = check.missing().stream().limit(1000).map(Hash::toHex).toList();
-            throw new HostError(409, "missing_objects", check.missing().size() + " missing",
-                    new com.fasterxml.jackson.databind.ObjectMapper().valueToTree(java.util.Map.of("missing", listed, "missingCount", check.missing().size())));
+            return new CommitResult.Incomplete(check.missing().stream().limit(1000).toList(), check.missing().size());
         }
         Commit c = (Commit) objects.read(commit);
         if (expected.isPresent() && !c.parents().contains(expected.get())) {
             throw new AssertionError("client committed " + commit + " onto " + expected.get() + " without listing it as a parent");
         }
-        if (!state.head.equals(expected)) return new Moved(new Head(state.seq, state.head));
+        if (!state.head.equals(expected)) return new CommitResult.Moved(new Head(state.seq, state.head));
         state.head = Optional.of(commit);
         state.seq++;
         state.history.add(commit);
         state.reach.addAll(check.reached());
         state.onCommit.accept(state.seq, c.device());
         faults.maybe("commit answer"); // committed, but the client never hears of it
-        return new Accepted(new Head(state.seq, state.head));
+        return new CommitResult.Accepted(new Head(state.seq, state.head));
     }
 
     @Override
@@ -151,7 +206,7 @@ final class SimulatedHost implements HostConnection {
         faults.maybe("signatures");
         List<byte[]> out = new ArrayList<>();
         for (Hash h : hashes) {
-            out.add(net.saharasync.blockstore.BlockDelta.signature(
+            out.add(net.saharasync.protocol.wire.BlockDelta.signature(
                     state.blocks.get(h).orElseThrow(() -> new HostError(404, "not_found", h.toHex(), null))));
         }
         return out;
@@ -165,10 +220,10 @@ final class SimulatedHost implements HostConnection {
             Hash h = hashes.get(i);
             byte[] data = state.blocks.get(h, true).orElseThrow(() -> new HostError(404, "not_found", h.toHex(), null));
             Optional<byte[]> base = bases.get(i).flatMap(state.blocks::get);
-            byte[] form = base.isPresent() ? net.saharasync.blockstore.BlockDelta.patch(bases.get(i).get(), base.get(), data)
+            byte[] form = base.isPresent() ? net.saharasync.protocol.wire.BlockDelta.patch(bases.get(i).get(), base.get(), data)
                     : codec.encode(data).toBytes();
             received += form.length;
-            sink.accept(h, net.saharasync.blockstore.BlockDelta.resolve(h, form, localBase));
+            sink.accept(h, net.saharasync.protocol.wire.BlockDelta.resolve(h, form, localBase));
         }
     }
 

@@ -50,7 +50,7 @@ final class TwoMachines implements AutoCloseable {
         (machineA ? ea : eb).close();
         ClientConfig c = ClientConfig.load(folder);
         java.util.List<F> made = new java.util.ArrayList<>(1);
-        SyncEngine e = new SyncEngine(folder, c, new net.saharasync.clientd.remote.HttpHost(c.host(), c.token(), Optional.empty()), fs -> {
+        SyncEngine e = new SyncEngine(folder, c, new net.saharasync.protocol.http.HttpHost(c.host(), c.token(), Optional.empty()), fs -> {
             F w = wrap.apply(fs);
             made.add(w);
             return w;

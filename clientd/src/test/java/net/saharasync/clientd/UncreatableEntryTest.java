@@ -1,5 +1,6 @@
 package net.saharasync.clientd;
 
+import net.saharasync.protocol.CommitResult;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -13,8 +14,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import net.saharasync.blockstore.Block;
-import net.saharasync.clientd.remote.HostConnection;
-import net.saharasync.clientd.remote.HostError;
+import net.saharasync.protocol.HostError;
 import net.saharasync.merkle.DirRef;
 import net.saharasync.merkle.DirectoryTree;
 import net.saharasync.merkle.Entry;
@@ -54,7 +54,7 @@ class UncreatableEntryTest {
             }
             // The longest target a client can create, and any bytes short of NUL that are UTF-8, go through.
             assertThat(w.commit(w.root(w.symlink("max", "y".repeat(4095).getBytes(StandardCharsets.UTF_8)),
-                    w.symlink("odd", "../ü/ -> \t".getBytes(StandardCharsets.UTF_8))))).isInstanceOf(HostConnection.Accepted.class);
+                    w.symlink("odd", "../ü/ -> \t".getBytes(StandardCharsets.UTF_8))))).isInstanceOf(CommitResult.Accepted.class);
         }
     }
 

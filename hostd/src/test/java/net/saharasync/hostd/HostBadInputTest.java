@@ -15,7 +15,7 @@ import java.util.Map;
 import java.util.Optional;
 import net.saharasync.blockstore.Block;
 import net.saharasync.blockstore.BlockCodec;
-import net.saharasync.blockstore.BlockFrames;
+import net.saharasync.protocol.wire.BlockFrames;
 import net.saharasync.blockstore.Hash;
 import net.saharasync.merkle.DirRef;
 import net.saharasync.merkle.Entry;

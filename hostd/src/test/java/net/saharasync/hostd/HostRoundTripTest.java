@@ -15,7 +15,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import net.saharasync.blockstore.BlockCodec;
-import net.saharasync.blockstore.BlockFrames;
+import net.saharasync.protocol.wire.BlockFrames;
 import net.saharasync.blockstore.Hash;
 import net.saharasync.merkle.DirRef;
 import net.saharasync.merkle.Entry;

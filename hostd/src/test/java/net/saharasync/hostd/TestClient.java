@@ -18,7 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import net.saharasync.blockstore.BlockFrames;
+import net.saharasync.protocol.wire.BlockFrames;
 import net.saharasync.blockstore.BlockStore;
 import net.saharasync.blockstore.Hash;
 

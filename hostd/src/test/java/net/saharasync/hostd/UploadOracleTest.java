@@ -11,7 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import net.saharasync.blockstore.BlockCodec;
-import net.saharasync.blockstore.BlockFrames;
+import net.saharasync.protocol.wire.BlockFrames;
 import net.saharasync.blockstore.Hash;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

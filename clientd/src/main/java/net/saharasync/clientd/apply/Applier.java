@@ -1,5 +1,7 @@
 package net.saharasync.clientd.apply;
 
+import net.saharasync.protocol.BlockSink;
+import net.saharasync.protocol.HostApi;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -18,7 +20,6 @@ import net.saharasync.clientd.fs.SyncFs;
 import net.saharasync.clientd.index.ChunkLocation;
 import net.saharasync.clientd.index.FileState;
 import net.saharasync.clientd.index.LocalIndex;
-import net.saharasync.clientd.remote.HostConnection;
 import net.saharasync.clientd.remote.Transfer;
 import net.saharasync.merkle.Change;
 import net.saharasync.merkle.DirRef;
@@ -54,7 +55,7 @@ public final class Applier {
     private final ObjectStore objects;
     private final LocalIndex index;
     private final Transfer transfer;
-    private final HostConnection host;
+    private final HostApi host;
     private final Map<String, FileStat> observed;
     /** What the scan saw (observed changes as the applier works). */
     private final java.util.Set<String> scanned;
@@ -69,7 +70,7 @@ public final class Applier {
     private final Map<String, Optional<FileState>> indexChanges = new LinkedHashMap<>();
     private final Map<Hash, ChunkLocation> chunkLocations = new HashMap<>();
 
-    public Applier(SyncFs fs, ObjectStore objects, LocalIndex index, Transfer transfer, HostConnection host, Map<String, FileStat> observed,
+    public Applier(SyncFs fs, ObjectStore objects, LocalIndex index, Transfer transfer, HostApi host, Map<String, FileStat> observed,
                    java.util.function.Function<String, Optional<Entry>> baseEntry, java.util.Set<String> ignoredFiles) {
         this.scanned = java.util.Set.copyOf(observed.keySet());
         this.ignoredFiles = ignoredFiles;
@@ -719,7 +720,7 @@ public final class Applier {
 
     private void flush(OutputStream out, List<Hash> run, Map<Hash, Hash> bases) throws IOException {
         if (run.isEmpty()) return;
-        host.fetchDelta(run, run.stream().map(h -> Optional.ofNullable(bases.get(h))).toList(), this::heldBase, new HostConnection.BlockSink() {
+        host.fetchDelta(run, run.stream().map(h -> Optional.ofNullable(bases.get(h))).toList(), this::heldBase, new BlockSink() {
             @Override
             public void accept(Hash h, byte[] data) throws IOException {
                 checkLength(h, data.length);

@@ -1,5 +1,6 @@
 package net.saharasync.clientd.remote;
 
+import net.saharasync.protocol.HostApi;
 import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -75,7 +76,7 @@ public final class EagerUpload {
 
     private final Transfer transfer;
     private final LocalIndex index;
-    private final HostConnection host;
+    private final HostApi host;
     private final Predicate<String> eligible;
     private final Limits limits;
     private final boolean threaded;
@@ -105,7 +106,7 @@ public final class EagerUpload {
     private volatile boolean finishing;
     private Thread thread;
 
-    public EagerUpload(Transfer transfer, LocalIndex index, HostConnection host, Predicate<String> eligible, Limits limits, boolean threaded) {
+    public EagerUpload(Transfer transfer, LocalIndex index, HostApi host, Predicate<String> eligible, Limits limits, boolean threaded) {
         this.transfer = transfer;
         this.index = index;
         this.host = host;

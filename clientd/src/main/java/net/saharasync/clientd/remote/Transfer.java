@@ -1,5 +1,8 @@
 package net.saharasync.clientd.remote;
 
+import net.saharasync.protocol.Upload;
+import net.saharasync.protocol.HostApi;
+import net.saharasync.protocol.HostError;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -8,7 +11,7 @@ import java.util.Map;
 import java.util.Optional;
 import net.saharasync.blockstore.Block;
 import net.saharasync.blockstore.BlockCodec;
-import net.saharasync.blockstore.BlockDelta;
+import net.saharasync.protocol.wire.BlockDelta;
 import net.saharasync.blockstore.Hash;
 import net.saharasync.blockstore.lmdb.LmdbBlockStore;
 import net.saharasync.clientd.fs.RelPath;
@@ -32,13 +35,13 @@ public final class Transfer {
     /** Bytes per upload request (the host accepts up to 64 MiB). */
     static final int UPLOAD_BATCH_BYTES = 16 << 20;
 
-    private final HostConnection host;
+    private final HostApi host;
     private final LocalIndex index;
     private final SyncFs fs;
     private final BlockCodec codec = new BlockCodec(1);
     private static final Hash EMPTY = Hash.of(new byte[0]);
 
-    public Transfer(HostConnection host, LocalIndex index, SyncFs fs) {
+    public Transfer(HostApi host, LocalIndex index, SyncFs fs) {
         this.host = host;
         this.index = index;
         this.fs = fs;
@@ -142,7 +145,7 @@ public final class Transfer {
 
     /**
      * Reads, encodes and sends {@code need} in batches of about {@code batchBytes} (up to
-     * {@link HostConnection#concurrentUploads} in flight), taking the hashes as the iterator
+     * {@link HostApi#concurrentUploads} in flight), taking the hashes as the iterator
      * gives them: from a list, or as a scan finds them ({@link EagerUpload}). Each batch the host
      * accepted is recorded in the index as hosted. {@code expectedBytes} sizes the read arenas.
      */
@@ -154,16 +157,16 @@ public final class Transfer {
         LmdbBlockStore local = index.objectBlocks();
         BatchSender sender = new BatchSender(progress, Math.max(expectedBytes, 0) + ARENA_SLACK);
         try (ChunkReader reader = new ChunkReader()) {
-            List<HostConnection.Upload> batch = new ArrayList<>();
+            List<Upload> batch = new ArrayList<>();
             Arena arena = sender.arena(0);
             long batchBytes = 0, batchRaw = 0;
             while (need.hasNext()) {
                 Hash h = need.next();
                 Optional<byte[]> stored = local.getStored(h);
-                HostConnection.Upload form;
+                Upload form;
                 int raw;
                 if (stored.isPresent()) {
-                    form = new HostConnection.Upload(h, stored.get());
+                    form = new Upload(h, stored.get());
                     raw = form.length();
                     Hash oldNode = nodeBase.get(h);
                     if (oldNode != null) {
@@ -174,7 +177,7 @@ public final class Transfer {
                     // A small file's bytes as the scan read and hashed them: no second open and read.
                     byte[] bytes = freshBytes.get(h);
                     raw = bytes.length;
-                    form = new HostConnection.Upload(h, codec.encode(bytes).buffers());
+                    form = new Upload(h, codec.encode(bytes).buffers());
                     Hash old = baseOf.get(h);
                     if (old != null) form = withDelta(form, old, bytes, oldBytes, signatures);
                 } else {
@@ -189,7 +192,7 @@ public final class Transfer {
                     }
                     int off = arena.used;
                     reader.read(h, at, arena);
-                    form = new HostConnection.Upload(h, codec.encode(arena.buf, off, raw).buffers());
+                    form = new Upload(h, codec.encode(arena.buf, off, raw).buffers());
                     Hash old = baseOf.get(h);
                     if (old != null) form = withDelta(form, old, java.util.Arrays.copyOfRange(arena.buf, off, off + raw), oldBytes, signatures);
                 }
@@ -232,7 +235,7 @@ public final class Transfer {
     }
 
     /** A chunk's form as a delta against {@code old} (a patch if its bytes are here, else copy instructions against its signature) when that is smaller. */
-    private static HostConnection.Upload withDelta(HostConnection.Upload whole, Hash old, byte[] bytes, Map<Hash, byte[]> oldBytes,
+    private static Upload withDelta(Upload whole, Hash old, byte[] bytes, Map<Hash, byte[]> oldBytes,
                                                    Map<Hash, byte[]> signatures) {
         byte[] delta = oldBytes.containsKey(old) ? BlockDelta.patch(old, oldBytes.get(old), bytes)
                 : signatures.containsKey(old) ? BlockDelta.copy(old, signatures.get(old), bytes) : null;
@@ -240,13 +243,13 @@ public final class Transfer {
     }
 
     /** The delta instead of the whole form when it saves at least a fifth. */
-    private static HostConnection.Upload smaller(HostConnection.Upload whole, byte[] delta) {
+    private static Upload smaller(Upload whole, byte[] delta) {
         int n = whole.length();
-        return delta.length < n - n / 5 ? new HostConnection.Upload(whole.hash(), delta) : whole;
+        return delta.length < n - n / 5 ? new Upload(whole.hash(), delta) : whole;
     }
 
     /**
-     * Sends upload batches, up to {@link HostConnection#concurrentUploads} at once, so the host
+     * Sends upload batches, up to {@link HostApi#concurrentUploads} at once, so the host
      * checks and durably stores one batch while the next is read, encoded and sent.
      */
     private final class BatchSender implements AutoCloseable {
@@ -284,7 +287,7 @@ public final class Transfer {
         }
 
         /** Sends a batch whose chunks lie in {@code arena}, which is reused once the batch is done. */
-        void send(List<HostConnection.Upload> batch, long raw, Arena arena) throws IOException {
+        void send(List<Upload> batch, long raw, Arena arena) throws IOException {
             if (batch.isEmpty()) {
                 release(arena);
                 return;
@@ -300,7 +303,7 @@ public final class Transfer {
             }));
         }
 
-        private void upload(List<HostConnection.Upload> batch, long raw, Arena arena) throws IOException {
+        private void upload(List<Upload> batch, long raw, Arena arena) throws IOException {
             try {
                 host.upload(batch);
             } catch (HostError e) {
@@ -311,7 +314,7 @@ public final class Transfer {
             } finally {
                 release(arena);
             }
-            index.markHosted(batch.stream().map(HostConnection.Upload::hash).toList());
+            index.markHosted(batch.stream().map(Upload::hash).toList());
             synchronized (this) {
                 progress.advance(raw, 0);
             }

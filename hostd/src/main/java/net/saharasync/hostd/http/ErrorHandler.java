@@ -3,7 +3,7 @@ package net.saharasync.hostd.http;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import java.io.IOException;
-import net.saharasync.blockstore.BlockFrames;
+import net.saharasync.protocol.wire.BlockFrames;
 import net.saharasync.hostd.HostException;
 import net.saharasync.merkle.MalformedObjectException;
 import org.slf4j.Logger;

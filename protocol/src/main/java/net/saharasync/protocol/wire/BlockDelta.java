@@ -1,4 +1,6 @@
-package net.saharasync.blockstore;
+package net.saharasync.protocol.wire;
+
+import net.saharasync.blockstore.*;
 
 import com.github.luben.zstd.ZstdCompressCtx;
 import com.github.luben.zstd.ZstdDecompressCtx;

@@ -1,4 +1,6 @@
-package net.saharasync.blockstore;
+package net.saharasync.protocol.wire;
+
+import net.saharasync.blockstore.*;
 
 import java.io.DataInputStream;
 import java.io.EOFException;

@@ -1,9 +1,13 @@
-package net.saharasync.clientd.remote;
+package net.saharasync.protocol;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
+import java.util.Optional;
 
-/** The host refused a request: its status, error code and message (docs/PROTOCOL.md, "Errors"). */
+/**
+ * The host refused a request: its error code, the HTTP status it came with, a message, and the
+ * answer's JSON body (docs/PROTOCOL.md, "Errors").
+ */
 public final class HostError extends IOException {
     private final int status;
     private final String code;
@@ -16,12 +20,25 @@ public final class HostError extends IOException {
         this.body = body;
     }
 
+    public HostError(ErrorCode code, String message) {
+        this(code.httpStatus(), code.wireName(), message, null);
+    }
+
     public int status() {
         return status;
     }
 
+    /** The code as sent (a newer host may send one this client does not know). */
     public String code() {
         return code;
+    }
+
+    public Optional<ErrorCode> errorCode() {
+        return ErrorCode.fromWire(code);
+    }
+
+    public boolean is(ErrorCode c) {
+        return code.equals(c.wireName());
     }
 
     public JsonNode body() {

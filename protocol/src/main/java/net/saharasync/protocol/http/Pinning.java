@@ -1,4 +1,4 @@
-package net.saharasync.clientd.remote;
+package net.saharasync.protocol.http;
 
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;

@@ -1,4 +1,4 @@
-package net.saharasync.clientd.remote;
+package net.saharasync.protocol.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -24,16 +24,34 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 import net.saharasync.blockstore.BlockCodec;
-import net.saharasync.blockstore.BlockDelta;
-import net.saharasync.blockstore.BlockFrames;
 import net.saharasync.blockstore.ChunkerParams;
 import net.saharasync.blockstore.CorruptBlockException;
 import net.saharasync.blockstore.Hash;
+import net.saharasync.protocol.Access;
+import net.saharasync.protocol.BlockSink;
+import net.saharasync.protocol.Caller;
+import net.saharasync.protocol.CommitResult;
+import net.saharasync.protocol.ErrorCode;
+import net.saharasync.protocol.Head;
+import net.saharasync.protocol.HistoryEntry;
+import net.saharasync.protocol.HostApi;
+import net.saharasync.protocol.HostError;
+import net.saharasync.protocol.HostUnreachable;
+import net.saharasync.protocol.Invitation;
+import net.saharasync.protocol.IssuedToken;
+import net.saharasync.protocol.Limits;
+import net.saharasync.protocol.MediaTypes;
+import net.saharasync.protocol.Member;
+import net.saharasync.protocol.ShareOutcome;
+import net.saharasync.protocol.Upload;
+import net.saharasync.protocol.Volume;
+import net.saharasync.protocol.wire.BlockDelta;
+import net.saharasync.protocol.wire.BlockFrames;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@link HostConnection} over HTTP. Requests go over {@link HttpURLConnection} (HTTP/1.1,
+ * {@link HostApi} over HTTP. Requests go over {@link HttpURLConnection} (HTTP/1.1,
  * kept-alive connections), the event stream over java.net.http. The JDK's newer client hands
  * every 16 KiB read from its selector thread to a worker and on to the reading thread; on this
  * project's 2-core test machine that capped a 1 GiB download at 300-400 MB/s where the
@@ -41,13 +59,12 @@ import org.slf4j.LoggerFactory;
  * (docs/BENCHMARKS.md). Request bodies are written straight to the socket, in fixed-length
  * streaming mode: an upload batch is never copied together first.
  */
-public final class HttpHost implements HostConnection {
+public final class HttpHost implements HostApi {
     private static final Logger LOG = LoggerFactory.getLogger(HttpHost.class);
     private static final ObjectMapper JSON = new ObjectMapper();
     /** Hashes per negotiation request and per download request (the host allows 1,048,576 and 131,072). */
-    static final int MISSING_BATCH = 100_000;
-    static final int FETCH_BATCH = 1024;
-    private static final String BLOCKS_TYPE = "application/x-sahara-blocks";
+    public static final int MISSING_BATCH = 100_000;
+    public static final int FETCH_BATCH = 1024;
     private static final int CONNECT_TIMEOUT_MILLIS = 10_000;
     private static final int READ_TIMEOUT_MILLIS = 5 * 60_000;
     /** Bodies up to this size are sent with their headers in one write (see {@link #open}). */
@@ -122,7 +139,7 @@ public final class HttpHost implements HostConnection {
         } catch (HostError | HostUnreachable known) {
             throw known;
         } catch (IOException e) {
-            HostUnreachable why = HostUnreachable.explain(base, pinned.isPresent(), e, readTimeout(method, body));
+            HostUnreachable why = Unreachable.explain(base, pinned.isPresent(), e, readTimeout(method, body));
             if (why != null) throw why;
             throw e;
         }
@@ -291,59 +308,84 @@ public final class HttpHost implements HostConnection {
         JsonNode c = v.get("chunking");
         return new Volume(v.get("id").asText(), v.get("name").asText(),
                 new ChunkerParams(c.get("min").asInt(), c.get("avg").asInt(), c.get("max").asInt()), head(v),
-                v.path("owner").asText(""), v.path("access").asText(""), v.path("entries").asLong(0));
+                v.path("owner").asText(""), Access.fromWire(v.path("access").asText("")).orElse(Access.READ), v.path("entries").asLong(0));
     }
 
     /**
-     * A new token of the caller's user for one device ({@code POST /v1/tokens}): what a joined
-     * folder keeps, so that revoking one machine leaves the others (and the token pasted into
-     * `join`) as they are. The device name is made to fit the host's rule (1-64 letters,
-     * digits, spaces, '.', '_', '-').
+     * {@inheritDoc} ({@code POST /v1/tokens}). The device name is made to fit the host's rule
+     * (1-64 letters, digits, spaces, '.', '_', '-').
      */
-    public String issueDeviceToken(String device) throws IOException {
+    @Override
+    public IssuedToken issueDeviceToken(String device) throws IOException {
         String name = device.replaceAll("[^\\p{L}\\p{N} ._-]", "_");
         if (name.isBlank()) name = "device";
         if (name.length() > 64) name = name.substring(0, 64);
-        return json("POST", "/v1/tokens", java.util.Map.of("device", name)).path("token").asText();
+        JsonNode t = json("POST", "/v1/tokens", java.util.Map.of("device", name));
+        return new IssuedToken(t.path("token").asText(), t.path("id").asText(), t.path("device").asText());
     }
 
-    /** The caller's user name ({@code GET /v1/me}). */
-    public String userName() throws IOException {
-        return json("GET", "/v1/me", null).path("user").asText();
+    @Override
+    public Caller whoAmI() throws IOException {
+        JsonNode me = json("GET", "/v1/me", null);
+        return new Caller(me.path("user").asText(), me.path("admin").asBoolean(), me.path("device").asText(), me.path("token").asText());
     }
 
-    /** A volume shared with the caller that waits to be accepted: id, name, owner's name, access offered. */
-    public record Invitation(String id, String name, String owner, String access) {}
+    @Override
+    public void revokeToken(String tokenId) throws IOException {
+        json("DELETE", "/v1/tokens/" + encode(tokenId), null);
+    }
 
+    @Override
     public List<Invitation> invitations() throws IOException {
         List<Invitation> out = new ArrayList<>();
         for (JsonNode v : json("GET", "/v1/invitations", null).path("invitations")) {
-            out.add(new Invitation(v.path("id").asText(), v.path("name").asText(), v.path("owner").asText(), v.path("access").asText()));
+            out.add(new Invitation(v.path("id").asText(), v.path("name").asText(), v.path("owner").asText(),
+                    Access.fromWire(v.path("access").asText()).orElse(Access.READ)));
         }
         return out;
     }
 
-    /** Accepts an invitation; the volume as the caller now sees it. */
+    @Override
     public Volume accept(String volumeId) throws IOException {
-        return volume(json("POST", "/v1/volumes/" + volumeId + "/accept", JSON.createObjectNode()));
+        return volume(json("POST", "/v1/volumes/" + encode(volumeId) + "/accept", JSON.createObjectNode()));
     }
 
-    /** Declines an invitation or leaves a shared volume. */
+    @Override
     public void leave(String volumeId) throws IOException {
-        json("DELETE", "/v1/volumes/" + volumeId + "/membership", null);
+        json("DELETE", "/v1/volumes/" + encode(volumeId) + "/membership", null);
     }
 
-    /** Shares a volume the caller owns with {@code user} (read, write, or none to unshare); the host's state: invited, granted or removed. */
-    public String share(String volumeId, String user, String access) throws IOException {
-        return json("PUT", "/v1/volumes/" + volumeId + "/grants/" + java.net.URLEncoder.encode(user, java.nio.charset.StandardCharsets.UTF_8),
-                JSON.createObjectNode().put("access", access)).path("state").asText();
+    @Override
+    public ShareOutcome share(String volumeId, String user, Access access) throws IOException {
+        String state = json("PUT", "/v1/volumes/" + encode(volumeId) + "/grants/" + encode(user),
+                JSON.createObjectNode().put("access", access.wireName())).path("state").asText();
+        return ShareOutcome.valueOf(state.toUpperCase(java.util.Locale.ROOT));
     }
 
-    /** Who has access to a volume the caller owns, and who is invited: "name access state" lines' parts. */
-    public List<JsonNode> members(String volumeId) throws IOException {
-        List<JsonNode> out = new ArrayList<>();
-        json("GET", "/v1/volumes/" + volumeId + "/members", null).path("members").forEach(out::add);
+    @Override
+    public List<Member> members(String volumeId) throws IOException {
+        List<Member> out = new ArrayList<>();
+        for (JsonNode m : json("GET", "/v1/volumes/" + encode(volumeId) + "/members", null).path("members")) {
+            out.add(new Member(m.path("user").asText(), Access.fromWire(m.path("access").asText()).orElse(Access.NONE),
+                    m.path("state").asText().equals("invited")));
+        }
         return out;
+    }
+
+    @Override
+    public List<HistoryEntry> history(String volumeId, long beforeSeq, int limit) throws IOException {
+        List<HistoryEntry> out = new ArrayList<>();
+        JsonNode page = json("GET", "/v1/volumes/" + encode(volumeId) + "/commits?before=" + beforeSeq + "&limit=" + limit, null);
+        for (JsonNode c : page.path("commits")) {
+            out.add(new HistoryEntry(c.path("seq").asLong(), Hash.fromHex(c.path("commit").asText()), c.path("accepted").asLong(),
+                    c.path("user").asText()));
+        }
+        return out;
+    }
+
+    /** A path segment as the caller gave it, never able to reach another endpoint. */
+    private static String encode(String segment) {
+        return java.net.URLEncoder.encode(segment, java.nio.charset.StandardCharsets.UTF_8).replace("+", "%20");
     }
 
     private static Head head(JsonNode v) {
@@ -353,7 +395,7 @@ public final class HttpHost implements HostConnection {
 
     @Override
     public Volume volume(String id) throws IOException {
-        return volume(json("GET", "/v1/volumes/" + id, null));
+        return volume(json("GET", "/v1/volumes/" + encode(id), null));
     }
 
     @Override
@@ -371,7 +413,7 @@ public final class HttpHost implements HostConnection {
 
     @Override
     public Head head(String volume) throws IOException {
-        return head(json("GET", "/v1/volumes/" + volume + "/head", null));
+        return head(json("GET", "/v1/volumes/" + encode(volume) + "/head", null));
     }
 
     @Override
@@ -433,7 +475,7 @@ public final class HttpHost implements HostConnection {
             }
         };
         // Blocks are content-addressed: storing a batch twice changes nothing.
-        call("POST", "/v1/blocks", BLOCKS_TYPE, body, true, InputStream::readAllBytes);
+        call("POST", "/v1/blocks", MediaTypes.BLOCKS, body, true, InputStream::readAllBytes);
     }
 
     @Override
@@ -441,9 +483,14 @@ public final class HttpHost implements HostConnection {
         ObjectNode body = JSON.createObjectNode().put("commit", commit.toHex());
         expected.ifPresent(e -> body.put("expected", e.toHex()));
         try {
-            return new Accepted(head(json("POST", "/v1/volumes/" + volume + "/commits", body)));
+            return new CommitResult.Accepted(head(json("POST", "/v1/volumes/" + encode(volume) + "/commits", body)));
         } catch (HostError e) {
-            if (e.status() == 409 && e.code().equals("head_moved")) return new Moved(head(e.body()));
+            if (e.is(ErrorCode.HEAD_MOVED) && e.body() != null) return new CommitResult.Moved(head(e.body()));
+            if (e.is(ErrorCode.MISSING_OBJECTS) && e.body() != null) {
+                List<Hash> missing = new ArrayList<>();
+                for (JsonNode h : e.body().path("missing")) missing.add(Hash.fromHex(h.asText()));
+                return new CommitResult.Incomplete(missing, e.body().path("missingCount").asLong(missing.size()));
+            }
             throw e;
         }
     }
@@ -551,7 +598,7 @@ public final class HttpHost implements HostConnection {
             boolean failing = false;
             while (open.get()) {
                 try {
-                    HttpResponse<Stream<String>> resp = events.send(HttpRequest.newBuilder(URI.create(base + "/v1/volumes/" + volume + "/events"))
+                    HttpResponse<Stream<String>> resp = events.send(HttpRequest.newBuilder(URI.create(base + "/v1/volumes/" + encode(volume) + "/events"))
                             .header("Authorization", "Bearer " + token)
                             .timeout(Duration.ofDays(365)).header("Last-Event-ID", Long.toString(last.get())).GET().build(),
                             HttpResponse.BodyHandlers.ofLines());
@@ -562,17 +609,18 @@ public final class HttpHost implements HostConnection {
                     try (Stream<String> lines = resp.body()) {
                         current.add(lines);
                         if (!open.get()) return;
-                        lines.forEach(line -> {
-                            if (!line.startsWith("data:")) return;
-                            try {
-                                JsonNode j = JSON.readTree(line.substring(5).trim());
-                                Head h = head(j);
+                        ServerSentEvents.read(lines.iterator(), e -> {
+                            if (e.type().equals("head") || e.type().equals("reset")) {
+                                Head h;
+                                try {
+                                    h = head(JSON.readTree(e.data()));
+                                } catch (IOException bad) {
+                                    throw new UncheckedIOException(bad);
+                                }
                                 if (h.seq() > last.get()) {
                                     last.set(h.seq());
                                     onHead.accept(h);
                                 }
-                            } catch (IOException e) {
-                                throw new UncheckedIOException(e);
                             }
                         });
                         current.remove(lines);

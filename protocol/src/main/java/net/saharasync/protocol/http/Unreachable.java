@@ -1,16 +1,11 @@
-package net.saharasync.clientd.remote;
+package net.saharasync.protocol.http;
 
 import java.io.IOException;
+import net.saharasync.protocol.HostUnreachable;
 
-/**
- * The host could not be reached, or not trusted: a sentence naming what was tried and the fix
- * (no name lookup, nothing listening, no answer in time, TLS on one side only, a certificate
- * that is not the pinned one). The cause keeps the JDK's own exception.
- */
-public final class HostUnreachable extends IOException {
-    public HostUnreachable(String message, Throwable cause) {
-        super(message, cause);
-    }
+/** Turns the JDK's connect, name and TLS failures into a sentence naming what was tried and the fix. */
+final class Unreachable {
+    private Unreachable() {}
 
     /** The sentence for a failure to reach {@code base}, or null when {@code e} is not one. */
     static HostUnreachable explain(String base, boolean pinned, IOException e, int readTimeoutMillis) {

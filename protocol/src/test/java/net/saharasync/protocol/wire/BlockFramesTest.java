@@ -1,4 +1,6 @@
-package net.saharasync.blockstore;
+package net.saharasync.protocol.wire;
+
+import net.saharasync.blockstore.*;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
