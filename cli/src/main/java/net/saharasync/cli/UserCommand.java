@@ -5,7 +5,7 @@ import java.nio.file.Path;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import net.saharasync.hostd.HostException;
-import net.saharasync.hostd.store.Accounts;
+import net.saharasync.hostd.store.AccountStore;
 import net.saharasync.hostd.store.HostStore;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -62,8 +62,8 @@ final class UserCommand {
 
         @Override
         void run(HostStore store, PrintWriter out) {
-            Accounts a = store.accounts();
-            Accounts.Issued t = a.issueToken(a.addUser(name, admin), device);
+            AccountStore a = store.accounts();
+            AccountStore.Issued t = a.issueToken(a.addUser(name, admin), device);
             out.println(t.secret());
         }
     }
@@ -78,8 +78,8 @@ final class UserCommand {
 
         @Override
         void run(HostStore store, PrintWriter out) {
-            Accounts a = store.accounts();
-            Accounts.User u = a.user(name).orElseThrow(() -> HostException.notFound("no user " + name));
+            AccountStore a = store.accounts();
+            AccountStore.User u = a.user(name).orElseThrow(() -> HostException.notFound("no user " + name));
             out.println(a.issueToken(u, device).secret());
         }
     }
@@ -88,9 +88,9 @@ final class UserCommand {
     static final class ListUsers extends Base {
         @Override
         void run(HostStore store, PrintWriter out) {
-            for (Accounts.User u : store.accounts().users()) {
+            for (AccountStore.User u : store.accounts().users()) {
                 out.println(u.name() + (u.admin() ? " (admin)" : ""));
-                for (Accounts.Token t : store.accounts().tokens(u.id())) out.println("  token " + t.id() + "  " + t.device());
+                for (AccountStore.Token t : store.accounts().tokens(u.id())) out.println("  token " + t.id() + "  " + t.device());
             }
         }
     }

@@ -10,7 +10,7 @@ import java.util.SplittableRandom;
 import net.saharasync.hostd.SmallDisk;
 import net.saharasync.hostd.HostConfig;
 import net.saharasync.hostd.HostServer;
-import net.saharasync.hostd.store.Accounts;
+import net.saharasync.hostd.store.AccountStore;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -48,7 +48,7 @@ class ClientDiskFullTest {
     @Test
     void whatFitsIsWrittenTheRestIsReportedNotDownloadedAgainAndWrittenOnceThereIsRoom() throws Exception {
         try (HostServer host = HostServer.start(HostConfig.loopback(tmp.resolve("host"), 0))) {
-            Accounts acc = host.store().accounts();
+            AccountStore acc = host.store().accounts();
             String token = acc.issueToken(acc.addUser("me", false), "test").secret();
             String url = host.url("127.0.0.1");
             Path a = tmp.resolve("A"), b = small.resolve("B");

@@ -11,7 +11,7 @@ import java.util.TreeMap;
 import java.util.stream.Stream;
 import net.saharasync.hostd.HostConfig;
 import net.saharasync.hostd.HostServer;
-import net.saharasync.hostd.store.Accounts;
+import net.saharasync.hostd.store.AccountStore;
 
 /** A real host on a loopback port and two synced folders (machines A and B) of one volume. */
 final class TwoMachines implements AutoCloseable {
@@ -29,7 +29,7 @@ final class TwoMachines implements AutoCloseable {
     /** With {@code tls}, the host serves HTTPS with its self-made certificate, which both folders pin. */
     TwoMachines(Path tmp, boolean tls) throws IOException {
         host = HostServer.start(HostConfig.loopback(tmp.resolve("host"), 0).withTls(tls));
-        Accounts acc = host.store().accounts();
+        AccountStore acc = host.store().accounts();
         token = acc.issueToken(acc.addUser("me", false), "test").secret();
         a = tmp.resolve("A");
         b = tmp.resolve("B");

@@ -1,33 +1,29 @@
 package net.saharasync.hostd;
 
 import java.util.Map;
+import net.saharasync.protocol.ErrorCode;
 
 /**
- * Any request the host refuses, with the HTTP status, a stable error code clients can act on,
- * a message for people and, where useful, more fields for the JSON body
- * ({@code {"error": CODE, "message": ..., ...}}).
+ * Any request the host refuses: a stable {@link ErrorCode} clients can act on, a message for
+ * people and, where useful, more fields for the answer ({@code {"error": CODE, "message": ...,
+ * ...}} over HTTP, where the code's status is set at the edge).
  */
 public final class HostException extends RuntimeException {
-    private final int status;
-    private final String code;
+    private final ErrorCode code;
     private final Map<String, Object> details;
 
-    public HostException(int status, String code, String message) {
-        this(status, code, message, Map.of());
+    public HostException(ErrorCode code, String message) {
+        this(code, message, Map.of());
     }
 
-    public HostException(int status, String code, String message, Map<String, Object> details) {
+    public HostException(ErrorCode code, String message, Map<String, Object> details) {
         super(message);
-        this.status = status;
         this.code = code;
-        this.details = Map.copyOf(details);
+        // Not Map.copyOf: a detail may be null (a head that does not exist yet is "head": null).
+        this.details = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(details));
     }
 
-    public int status() {
-        return status;
-    }
-
-    public String code() {
+    public ErrorCode code() {
         return code;
     }
 
@@ -35,19 +31,28 @@ public final class HostException extends RuntimeException {
         return details;
     }
 
+    /** The answer's body: {@code {"error": CODE, "message": ..., details...}}. */
+    public Map<String, Object> body() {
+        Map<String, Object> body = new java.util.LinkedHashMap<>();
+        body.put("error", code.wireName());
+        body.put("message", getMessage());
+        body.putAll(details);
+        return body;
+    }
+
     public static HostException badRequest(String message) {
-        return new HostException(400, "bad_request", message);
+        return new HostException(ErrorCode.BAD_REQUEST, message);
     }
 
     public static HostException notFound(String message) {
-        return new HostException(404, "not_found", message);
+        return new HostException(ErrorCode.NOT_FOUND, message);
     }
 
     public static HostException forbidden(String message) {
-        return new HostException(403, "forbidden", message);
+        return new HostException(ErrorCode.FORBIDDEN, message);
     }
 
     public static HostException tooLarge(String message) {
-        return new HostException(413, "payload_too_large", message);
+        return new HostException(ErrorCode.PAYLOAD_TOO_LARGE, message);
     }
 }

@@ -8,6 +8,7 @@ import net.saharasync.hostd.http.Api;
 import net.saharasync.hostd.http.EventHub;
 import net.saharasync.hostd.http.HostMetrics;
 import net.saharasync.hostd.http.Pacer;
+import net.saharasync.hostd.service.HostServices;
 import net.saharasync.hostd.store.HostStore;
 import org.xnio.Options;
 
@@ -18,14 +19,16 @@ import org.xnio.Options;
  */
 public final class HostServer implements AutoCloseable {
     private final HostStore store;
+    private final HostServices services;
     private final EventHub events;
     private final Undertow undertow;
     private final Optional<Tls> tls;
     private final int port;
     private final Pacer pacer;
 
-    private HostServer(HostStore store, EventHub events, Undertow undertow, Optional<Tls> tls, Pacer pacer) {
+    private HostServer(HostStore store, HostServices services, EventHub events, Undertow undertow, Optional<Tls> tls, Pacer pacer) {
         this.pacer = pacer;
+        this.services = services;
         this.store = store;
         this.events = events;
         this.undertow = undertow;
@@ -37,11 +40,12 @@ public final class HostServer implements AutoCloseable {
         HostStore store = HostStore.open(config.data());
         try {
             EventHub events = new EventHub(store.volumes(), store.accounts());
+            HostServices services = HostServices.over(store, config.limits(), events);
             HostMetrics metrics = new HostMetrics(store.blocks(), events::connected);
             Optional<Tls> tls = config.tls() ? Optional.of(Tls.loadOrCreate(config.data())) : Optional.empty();
             Pacer pacer = new Pacer(config.limits().pacing());
             Undertow.Builder b = Undertow.builder()
-                    .setHandler(Api.handler(store, events, metrics, config.limits(), pacer))
+                    .setHandler(Api.handler(services, events, metrics, pacer))
                     // More workers than one user may hold (requestsPerUser), so others are served.
                     .setWorkerThreads(Math.max(4 * config.limits().pacing().requestsPerUser(), 8 * Runtime.getRuntime().availableProcessors()))
                     // 64 KiB I/O buffers (Undertow's default is 16 KiB): a GiB of uploads took
@@ -70,7 +74,7 @@ public final class HostServer implements AutoCloseable {
                 }
                 throw e;
             }
-            return new HostServer(store, events, u, tls, pacer);
+            return new HostServer(store, services, events, u, tls, pacer);
         } catch (RuntimeException e) {
             store.close();
             throw e;
@@ -94,6 +98,11 @@ public final class HostServer implements AutoCloseable {
 
     public HostStore store() {
         return store;
+    }
+
+    /** The host's use cases, for in-process callers ({@link net.saharasync.hostd.service.LocalHost}). */
+    public HostServices services() {
+        return services;
     }
 
     @Override

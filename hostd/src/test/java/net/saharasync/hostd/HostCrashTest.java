@@ -13,7 +13,7 @@ import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import net.saharasync.blockstore.Hash;
-import net.saharasync.hostd.store.Accounts;
+import net.saharasync.hostd.store.AccountStore;
 import net.saharasync.hostd.store.HostStore;
 import net.saharasync.merkle.DirRef;
 import net.saharasync.merkle.Entry;
@@ -50,7 +50,7 @@ class HostCrashTest {
     void aHostKilledDuringUploadsRestartsConsistentWithEveryAcknowledgedCommit() throws Exception {
         String token;
         try (HostStore s = HostStore.open(data)) {
-            Accounts a = s.accounts();
+            AccountStore a = s.accounts();
             token = a.issueToken(a.addUser("alice", false), "laptop").secret();
         }
         Process host = spawn();

@@ -1,7 +1,7 @@
 package net.saharasync.hostd;
 
 import java.nio.file.Path;
-import net.saharasync.hostd.store.Accounts;
+import net.saharasync.hostd.store.AccountStore;
 
 /** A real host on a loopback port over a temp directory, with an admin (alice) and a plain user (bob). */
 final class HostFixture implements AutoCloseable {
@@ -19,7 +19,7 @@ final class HostFixture implements AutoCloseable {
         this.data = config.data();
         this.config = config;
         server = HostServer.start(config);
-        Accounts a = server.store().accounts();
+        AccountStore a = server.store().accounts();
         aliceToken = a.issueToken(a.addUser("alice", true), "laptop").secret();
         bobToken = a.issueToken(a.addUser("bob", false), "phone").secret();
     }

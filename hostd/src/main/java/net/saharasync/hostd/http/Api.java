@@ -1,5 +1,6 @@
 package net.saharasync.hostd.http;
 
+import net.saharasync.protocol.ErrorCode;
 import io.undertow.Handlers;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
@@ -9,10 +10,12 @@ import java.util.Map;
 import java.util.Optional;
 import net.saharasync.hostd.HostConfig;
 import net.saharasync.hostd.HostException;
-import net.saharasync.hostd.store.Accounts.Principal;
+import net.saharasync.hostd.service.HostServices;
+import net.saharasync.hostd.store.AccountStore;
+import net.saharasync.hostd.store.AccountStore.Principal;
 import net.saharasync.hostd.store.HostStore;
-import net.saharasync.hostd.store.Volumes.Access;
-import net.saharasync.hostd.store.Volumes.Volume;
+import net.saharasync.hostd.store.VolumeStore.Volume;
+import net.saharasync.protocol.Access;
 
 /**
  * The host's HTTP API (docs/PROTOCOL.md, "Host API"): the routes and the wrappers around
@@ -28,15 +31,17 @@ public final class Api {
         void handle(HttpServerExchange ex) throws Exception;
     }
 
-    public static HttpHandler handler(HostStore store, EventHub events, HostMetrics metrics, HostConfig.Limits limits, Pacer pacer) {
-        VolumeRoutes volumes = new VolumeRoutes(store, limits, events);
-        CommitRoute commits = new CommitRoute(store, events, metrics, limits);
-        BlockRoutes blocks = new BlockRoutes(store, metrics, limits, pacer);
+    public static HttpHandler handler(HostServices services, EventHub events, HostMetrics metrics, Pacer pacer) {
+        HostConfig.Limits limits = services.limits();
+        VolumeRoutes volumes = new VolumeRoutes(services.volumes(), limits);
+        CommitRoute commits = new CommitRoute(services.commits(), metrics, limits);
+        BlockRoutes blocks = new BlockRoutes(services.blocks(), metrics, limits, pacer);
+        HostStore store = services.store();
         Auth authed = route -> new AuthHandler(store.accounts(), false, adapt(route), Optional.of(pacer), false);
         RoutingHandler r = Handlers.routing()
                 .get("/v1/me", authed.wrap(ex -> me(ex)))
-                .post("/v1/tokens", authed.wrap(ex -> issue(store, limits, ex)))
-                .delete("/v1/tokens/{token}", authed.wrap(ex -> revoke(store, events, ex)))
+                .post("/v1/tokens", authed.wrap(ex -> issue(services, ex)))
+                .delete("/v1/tokens/{token}", authed.wrap(ex -> revoke(services, ex)))
                 .get("/v1/volumes", authed.wrap(volumes::list))
                 .post("/v1/volumes", authed.wrap(volumes::create))
                 .get("/v1/volumes/{volume}", authed.wrap(volumes::get))
@@ -49,7 +54,7 @@ public final class Api {
                 .get("/v1/volumes/{volume}/commits", authed.wrap(volumes::history))
                 .post("/v1/volumes/{volume}/commits", authed.wrap(commits::commit))
                 .get("/v1/volumes/{volume}/events",
-                        new AuthHandler(store.accounts(), false, adapt(ex -> events(store, events, ex)), Optional.of(pacer), true))
+                        new AuthHandler(store.accounts(), false, adapt(ex -> events(services, events, ex)), Optional.of(pacer), true))
                 .post("/v1/blocks/missing", authed.wrap(blocks::missing))
                 .post("/v1/blocks", authed.wrap(blocks::upload))
                 .post("/v1/blocks/fetch", authed.wrap(blocks::fetch))
@@ -60,7 +65,7 @@ public final class Api {
                     throw HostException.notFound("no such endpoint: " + ex.getRequestMethod() + " " + ex.getRequestPath());
                 }))
                 .setInvalidMethodHandler(open(ex -> {
-                    throw new HostException(405, "method_not_allowed", ex.getRequestMethod() + " is not allowed on " + ex.getRequestPath());
+                    throw new HostException(ErrorCode.METHOD_NOT_ALLOWED, ex.getRequestMethod() + " is not allowed on " + ex.getRequestPath());
                 }));
         HttpHandler errors = new ErrorHandler(r);
         // Health is answered on the I/O thread: it stays served when every worker is busy.
@@ -102,16 +107,10 @@ public final class Api {
 
     record NewToken(String device) {}
 
-    /**
-     * {@code POST /v1/tokens {"device":"laptop"}}: a new token of the caller's own user, for
-     * one device (a join asks for one for its folder, so each machine can be revoked alone).
-     * It gives nothing the caller's token does not already give.
-     */
-    private static void issue(HostStore store, HostConfig.Limits limits, HttpServerExchange ex) throws java.io.IOException {
-        Principal p = Exchanges.principal(ex);
-        NewToken req = Exchanges.readJson(ex, NewToken.class, limits.maxJsonBytes());
-        if (req.device() == null) throw HostException.badRequest("device is required");
-        net.saharasync.hostd.store.Accounts.Issued t = store.accounts().issueToken(p.user(), req.device());
+    /** {@code POST /v1/tokens {"device":"laptop"}} ({@link net.saharasync.hostd.service.AccountService#issue}). */
+    private static void issue(HostServices services, HttpServerExchange ex) throws java.io.IOException {
+        NewToken req = Exchanges.readJson(ex, NewToken.class, services.limits().maxJsonBytes());
+        AccountStore.Issued t = services.accounts().issue(Exchanges.principal(ex), req.device());
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("token", t.secret());
         m.put("id", t.token().id());
@@ -120,17 +119,15 @@ public final class Api {
     }
 
     /** {@code DELETE /v1/tokens/{id}}: one's own token (an administrator: anyone's). */
-    private static void revoke(HostStore store, EventHub events, HttpServerExchange ex) {
-        Principal p = Exchanges.principal(ex);
+    private static void revoke(HostServices services, HttpServerExchange ex) {
         String id = Exchanges.param(ex, "token");
-        boolean done = store.accounts().revoke(id, p.user().admin() ? Optional.empty() : Optional.of(p.userId()));
-        if (!done) throw HostException.notFound("no token " + id);
-        events.closeRevoked();
+        services.accounts().revoke(Exchanges.principal(ex), id);
         Exchanges.sendJson(ex, 200, Map.of("revoked", id));
     }
 
-    private static void events(HostStore store, EventHub events, HttpServerExchange ex) throws Exception {
-        Volume v = VolumeRoutes.volume(store, ex, Access.READ);
+    private static void events(HostServices services, EventHub events, HttpServerExchange ex) throws Exception {
+        Principal p = Exchanges.principal(ex);
+        Volume v = services.policy().volume(p, Exchanges.param(ex, "volume"), Access.READ);
         String last = ex.getRequestHeaders().getFirst("Last-Event-ID");
         long after;
         if (last != null) {
@@ -141,8 +138,8 @@ public final class Api {
             }
         } else {
             // By default the stream starts with the current head, so a client learns its state at once.
-            after = Exchanges.queryLong(ex, "after", store.volumes().head(v.id()).map(h -> h.seq() - 1).orElse(0L), 0, Long.MAX_VALUE);
+            after = Exchanges.queryLong(ex, "after", services.store().volumes().head(v.id()).map(h -> h.seq() - 1).orElse(0L), 0, Long.MAX_VALUE);
         }
-        events.subscribe(ex, Exchanges.principal(ex), v.id(), Math.max(0, after));
+        events.subscribe(ex, p, v.id(), Math.max(0, after));
     }
 }

@@ -1,31 +1,32 @@
 package net.saharasync.hostd.http;
 
+import net.saharasync.protocol.ErrorCode;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.Headers;
 import java.util.Optional;
 import net.saharasync.hostd.HostException;
-import net.saharasync.hostd.store.Accounts;
-import net.saharasync.hostd.store.Accounts.Principal;
+import net.saharasync.hostd.store.AccountStore;
+import net.saharasync.hostd.store.AccountStore.Principal;
 
 /**
  * Requires {@code Authorization: Bearer <token>} naming a live token; attaches the caller.
  * A missing, malformed, unknown or revoked token gets the same 401, which says nothing else.
  */
 public final class AuthHandler implements HttpHandler {
-    private static final HostException UNAUTHORIZED = new HostException(401, "unauthorized", "a valid bearer token is required");
-    private final Accounts accounts;
+    private static final HostException UNAUTHORIZED = new HostException(ErrorCode.UNAUTHORIZED, "a valid bearer token is required");
+    private final AccountStore accounts;
     private final boolean adminOnly;
     private final HttpHandler next;
     private final Optional<Pacer> pacer;
     private final boolean stream;
 
-    public AuthHandler(Accounts accounts, boolean adminOnly, HttpHandler next) {
+    public AuthHandler(AccountStore accounts, boolean adminOnly, HttpHandler next) {
         this(accounts, adminOnly, next, Optional.empty(), false);
     }
 
     /** Also admits the caller's request through {@code pacer} (an event stream when {@code stream}). */
-    AuthHandler(Accounts accounts, boolean adminOnly, HttpHandler next, Optional<Pacer> pacer, boolean stream) {
+    AuthHandler(AccountStore accounts, boolean adminOnly, HttpHandler next, Optional<Pacer> pacer, boolean stream) {
         this.accounts = accounts;
         this.adminOnly = adminOnly;
         this.next = next;

@@ -1,11 +1,11 @@
 package net.saharasync.hostd.http;
 
+import net.saharasync.protocol.ErrorCode;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import java.io.IOException;
-import net.saharasync.protocol.wire.BlockFrames;
 import net.saharasync.hostd.HostException;
-import net.saharasync.merkle.MalformedObjectException;
+import net.saharasync.hostd.service.Refusals;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.xnio.IoUtils;
@@ -39,9 +39,9 @@ public final class ErrorHandler implements HttpHandler {
 
     static void fail(HttpServerExchange ex, Throwable t) {
         HostException e = translate(t);
-        if (e.status() == 507) {
+        if (e.code() == ErrorCode.INSUFFICIENT_STORAGE) {
             LOG.warn("{} {} refused: {}", ex.getRequestMethod(), ex.getRequestPath(), t.getMessage());
-        } else if (e.status() >= 500) {
+        } else if (e.code().httpStatus() >= 500) {
             LOG.error("{} {} failed", ex.getRequestMethod(), ex.getRequestPath(), t);
         }
         if (ex.isResponseStarted()) {
@@ -52,19 +52,14 @@ public final class ErrorHandler implements HttpHandler {
         // A body we refused or could not read must not be parsed as the next request.
         // (A 429 is answered before the body is read: Undertow drains it on the I/O thread, no
         // worker held, and the connection stays usable for the retry.)
-        if (e.status() == 413 || e.status() == 400 || e.status() == 408) ex.setPersistent(false);
+        int status = e.code().httpStatus();
+        if (status == 413 || status == 400 || status == 408) ex.setPersistent(false);
         Exchanges.sendError(ex, e);
     }
 
     static HostException translate(Throwable t) {
-        return switch (t) {
-            case HostException h -> h;
-            case net.saharasync.blockstore.StorageFullException full -> new HostException(507, "insufficient_storage",
-                    "the host is out of disk space; nothing of this request was stored");
-            case BlockFrames.MalformedFrameException m -> new HostException(400, "malformed_frame", m.getMessage());
-            case MalformedObjectException m -> new HostException(400, "invalid_tree", m.getMessage());
-            case IOException io -> new HostException(408, "request_timeout", "the request body could not be read: " + io);
-            default -> new HostException(500, "internal", "internal error: " + t.getClass().getSimpleName());
-        };
+        return Refusals.of(t).orElseGet(() -> t instanceof IOException io
+                ? new HostException(ErrorCode.REQUEST_TIMEOUT, "the request body could not be read: " + io)
+                : new HostException(ErrorCode.INTERNAL, "internal error: " + t.getClass().getSimpleName()));
     }
 }

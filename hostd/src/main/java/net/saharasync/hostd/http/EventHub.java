@@ -11,11 +11,13 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import net.saharasync.hostd.store.Accounts;
-import net.saharasync.hostd.store.Accounts.Principal;
-import net.saharasync.hostd.store.Volumes;
-import net.saharasync.hostd.store.Volumes.Access;
-import net.saharasync.hostd.store.Volumes.HistoryEntry;
+import net.saharasync.hostd.service.HeadEvents;
+import net.saharasync.hostd.store.AccountStore;
+import net.saharasync.hostd.store.AccountStore.Principal;
+import net.saharasync.hostd.store.VolumeStore;
+import net.saharasync.hostd.store.VolumeStore.HistoryEntry;
+import net.saharasync.protocol.Access;
+import net.saharasync.protocol.Limits;
 
 /**
  * Live heads over server-sent events: {@code GET /v1/volumes/{id}/events}. Each accepted
@@ -23,20 +25,21 @@ import net.saharasync.hostd.store.Volumes.HistoryEntry;
  * A client that reconnects sends the last seq it saw ({@code Last-Event-ID}, or
  * {@code ?after=}) and first gets every head it missed, in order, then live ones.
  *
- * <p>Commits of a volume and their events are serialised by the volume's lock, and a new
- * subscriber is added and replayed under that same lock, so no head can fall between the
- * replay and the live stream, and none arrives twice or out of order.
+ * <p>The volume store hands over a volume's heads one at a time, in order; each is published
+ * under the volume's topic lock, and a new subscriber is added and replayed under that same
+ * lock, so no head can fall between the replay and the live stream, and none arrives twice or
+ * out of order.
  */
-public final class EventHub {
+public final class EventHub implements HeadEvents {
     /** Missed heads replayed at most; beyond this the client gets a {@code reset} event with the current head and reads history. */
-    static final int MAX_REPLAY = 1000;
+    static final int MAX_REPLAY = Limits.MAX_REPLAY;
     private static final long KEEPALIVE_MILLIS = 15_000;
 
     /** How often every open stream's access is checked again (catches a token revoked by {@code sahara user revoke} in another process). */
     public static final long RECHECK_MILLIS = 2_000;
 
-    private final Volumes volumes;
-    private final Accounts accounts;
+    private final VolumeStore volumes;
+    private final AccountStore accounts;
     private final Map<Long, Topic> topics = new ConcurrentHashMap<>();
     private final ScheduledExecutorService recheck = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "sahara-events-recheck");
@@ -44,10 +47,10 @@ public final class EventHub {
         return t;
     });
 
-    public EventHub(Volumes volumes, Accounts accounts) {
+    public EventHub(VolumeStore volumes, AccountStore accounts) {
         this.volumes = volumes;
         this.accounts = accounts;
-        recheck.scheduleWithFixedDelay(this::closeRevoked, RECHECK_MILLIS, RECHECK_MILLIS, TimeUnit.MILLISECONDS);
+        recheck.scheduleWithFixedDelay(this::accessChanged, RECHECK_MILLIS, RECHECK_MILLIS, TimeUnit.MILLISECONDS);
     }
 
     private static final class Topic {
@@ -73,7 +76,8 @@ public final class EventHub {
      * or revokes a token, and every {@link #RECHECK_MILLIS} for changes made outside the API.
      * A stream must never go on telling the heads of a volume to someone who may no longer read it.
      */
-    public void closeRevoked() {
+    @Override
+    public void accessChanged() {
         try {
             for (Map.Entry<Long, Topic> e : topics.entrySet()) {
                 for (Subscriber s : e.getValue().subscribers) {
@@ -90,8 +94,7 @@ public final class EventHub {
         }
     }
 
-    /** The lock that orders a volume's commits and their events. */
-    public Object lock(long volume) {
+    private Topic topic(long volume) {
         return topics.computeIfAbsent(volume, v -> new Topic());
     }
 
@@ -100,15 +103,18 @@ public final class EventHub {
         return topics.values().stream().mapToInt(t -> t.subscribers.size()).sum();
     }
 
-    /** Sends an accepted head to every subscriber of its volume. Call holding {@link #lock}. */
-    public void publish(long volume, HistoryEntry e) {
-        Topic t = (Topic) lock(volume);
+    /** Sends an accepted head to every subscriber of its volume. */
+    @Override
+    public void published(long volume, HistoryEntry e) {
+        Topic t = topic(volume);
         String data = data(volume, e);
-        t.lastPublished = Math.max(t.lastPublished, e.seq());
-        for (Subscriber s : t.subscribers) {
-            if (e.seq() > s.lastSent && s.connection.isOpen()) {
-                s.connection.send(data, "head", Long.toString(e.seq()), null);
-                s.lastSent = e.seq();
+        synchronized (t) {
+            t.lastPublished = Math.max(t.lastPublished, e.seq());
+            for (Subscriber s : t.subscribers) {
+                if (e.seq() > s.lastSent && s.connection.isOpen()) {
+                    s.connection.send(data, "head", Long.toString(e.seq()), null);
+                    s.lastSent = e.seq();
+                }
             }
         }
     }
@@ -120,7 +126,7 @@ public final class EventHub {
 
     private void connected(ServerSentEventConnection connection, Principal principal, long volume, long after) {
         connection.setKeepAliveTime(KEEPALIVE_MILLIS);
-        Topic t = (Topic) lock(volume);
+        Topic t = topic(volume);
         // Read what was missed before taking the lock (this runs on an I/O thread, and commits
         // hold the lock across their durable write); catch up under the lock only if a head
         // was published meanwhile.
@@ -161,7 +167,7 @@ public final class EventHub {
     private static String data(long volume, HistoryEntry e) {
         try {
             return Exchanges.JSON.writeValueAsString(Map.of(
-                    "volume", Volumes.hex(volume), "seq", e.seq(), "head", e.commit().toHex(), "accepted", e.acceptedMillis()));
+                    "volume", VolumeStore.hex(volume), "seq", e.seq(), "head", e.commit().toHex(), "accepted", e.acceptedMillis()));
         } catch (JsonProcessingException x) {
             throw new IllegalStateException(x);
         }

@@ -17,7 +17,7 @@ import java.util.Optional;
 import java.util.concurrent.atomic.LongAdder;
 import net.saharasync.blockstore.Hash;
 import net.saharasync.hostd.HostException;
-import net.saharasync.hostd.store.Accounts.Principal;
+import net.saharasync.hostd.store.AccountStore.Principal;
 
 /** Small helpers every route uses: the caller, path parameters, bounded bodies and JSON. */
 public final class Exchanges {
@@ -158,12 +158,9 @@ public final class Exchanges {
     }
 
     static void sendError(HttpServerExchange ex, HostException e) {
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("error", e.code());
-        body.put("message", e.getMessage());
-        body.putAll(e.details());
-        if (e.status() == 401) ex.getResponseHeaders().put(Headers.WWW_AUTHENTICATE, "Bearer realm=\"sahara\"");
-        if (e.status() == 429 || e.status() == 507) ex.getResponseHeaders().put(Headers.RETRY_AFTER, e.status() == 429 ? "1" : "60");
-        sendJson(ex, e.status(), body);
+        int status = e.code().httpStatus();
+        if (status == 401) ex.getResponseHeaders().put(Headers.WWW_AUTHENTICATE, "Bearer realm=\"sahara\"");
+        if (status == 429 || status == 507) ex.getResponseHeaders().put(Headers.RETRY_AFTER, status == 429 ? "1" : "60");
+        sendJson(ex, status, e.body());
     }
 }

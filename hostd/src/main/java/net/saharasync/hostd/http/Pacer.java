@@ -1,5 +1,6 @@
 package net.saharasync.hostd.http;
 
+import net.saharasync.protocol.ErrorCode;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.AttachmentKey;
@@ -130,7 +131,7 @@ public final class Pacer implements AutoCloseable {
         AtomicInteger n = counts.computeIfAbsent(user, u -> new AtomicInteger());
         if (n.incrementAndGet() > max) {
             n.decrementAndGet();
-            throw new HostException(429, "too_many_requests", "at most " + max + " " + what + " at once per user; try again shortly",
+            throw new HostException(ErrorCode.TOO_MANY_REQUESTS, "at most " + max + " " + what + " at once per user; try again shortly",
                     Map.of("retryAfter", 1));
         }
     }

@@ -9,14 +9,11 @@ import java.util.Optional;
 import net.saharasync.blockstore.ChunkerParams;
 import net.saharasync.hostd.HostConfig;
 import net.saharasync.hostd.HostException;
-import net.saharasync.hostd.store.Accounts.Principal;
-import net.saharasync.hostd.store.Accounts.User;
-import net.saharasync.hostd.store.HostStore;
-import net.saharasync.hostd.store.Volumes;
-import net.saharasync.hostd.store.Volumes.Access;
-import net.saharasync.hostd.store.Volumes.Volume;
+import net.saharasync.hostd.service.VolumeService;
+import net.saharasync.hostd.store.VolumeStore;
+import net.saharasync.protocol.Access;
 
-/** Volumes, grants, heads and history. Commits are {@link CommitRoute}. */
+/** Volumes, grants, heads and history over HTTP: parse, call {@link VolumeService}, serialise. Commits are {@link CommitRoute}. */
 final class VolumeRoutes {
     record Chunking(int min, int avg, int max) {}
 
@@ -24,178 +21,123 @@ final class VolumeRoutes {
 
     record Grant(String access) {}
 
-    private final HostStore store;
+    private final VolumeService volumes;
     private final HostConfig.Limits limits;
-    private final EventHub events;
 
-    VolumeRoutes(HostStore store, HostConfig.Limits limits, EventHub events) {
-        this.events = events;
-        this.store = store;
+    VolumeRoutes(VolumeService volumes, HostConfig.Limits limits) {
+        this.volumes = volumes;
         this.limits = limits;
     }
 
-    /**
-     * The volume named in the path if the caller has at least {@code need} on it. A volume the
-     * caller cannot read is "not found", whether or not it exists.
-     */
-    static Volume volume(HostStore store, HttpServerExchange ex, Access need) {
-        Principal p = Exchanges.principal(ex);
-        String text = Exchanges.param(ex, "volume");
-        HostException none = HostException.notFound("no volume " + text);
-        long id = Volumes.parseId(text).orElseThrow(() -> none);
-        Access a = store.volumes().access(p.userId(), id);
-        if (a == Access.NONE) throw none;
-        if (!a.atLeast(need)) throw HostException.forbidden("volume " + text + " needs " + need.name().toLowerCase() + " access");
-        return store.volumes().get(id).orElseThrow(() -> none);
-    }
-
-    /** The ids of every volume the caller can read. */
-    Map<String, Object> describe(Volume v, Access a) {
+    static Map<String, Object> describe(VolumeService.View view) {
+        VolumeStore.Volume v = view.volume();
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("id", v.idHex());
         m.put("name", v.name());
-        m.put("owner", store.accounts().user(v.owner()).map(User::name).orElse("?"));
-        m.put("access", a.name().toLowerCase());
+        m.put("owner", view.ownerName());
+        m.put("access", view.access().wireName());
         m.put("created", v.created());
         m.put("chunking", new Chunking(v.chunking().min(), v.chunking().avg(), v.chunking().max()));
-        Optional<Volumes.Head> h = store.volumes().head(v.id());
-        m.put("head", h.map(x -> x.commit().toHex()).orElse(null));
-        m.put("seq", h.map(Volumes.Head::seq).orElse(0L));
-        m.put("entries", h.map(x -> entries(x.commit())).orElse(0L));
+        m.put("head", view.head().map(x -> x.commit().toHex()).orElse(null));
+        m.put("seq", view.head().map(VolumeStore.Head::seq).orElse(0L));
+        m.put("entries", view.entries());
         return m;
     }
 
-    /** Files, symlinks and folders in a commit's tree (recorded sizes; a folder accepted before they were recorded is walked once). */
-    private long entries(net.saharasync.blockstore.Hash commit) {
-        net.saharasync.merkle.ObjectStore objects = new net.saharasync.merkle.ObjectStore(store.blocks());
-        net.saharasync.merkle.Commit c = (net.saharasync.merkle.Commit) objects.read(commit);
-        net.saharasync.merkle.TreeStats sizes = new net.saharasync.merkle.TreeStats(objects, limits.tree(), store.treeSizes()::get);
-        long n = sizes.of(c.root(), 0).entries();
-        store.treeSizes().record(sizes.computed());
-        return n;
-    }
-
     void list(HttpServerExchange ex) {
-        Principal p = Exchanges.principal(ex);
-        List<Map<String, Object>> out = store.volumes().visibleTo(p.userId()).stream()
-                .map(va -> describe(va.volume(), va.access())).toList();
+        List<Map<String, Object>> out = volumes.list(Exchanges.principal(ex)).stream().map(VolumeRoutes::describe).toList();
         Exchanges.sendJson(ex, 200, Map.of("volumes", out));
     }
 
     void create(HttpServerExchange ex) throws IOException {
-        Principal p = Exchanges.principal(ex);
         CreateVolume req = Exchanges.readJson(ex, CreateVolume.class, limits.maxJsonBytes());
-        if (req.name() == null) throw HostException.badRequest("name is required");
-        ChunkerParams chunking;
+        Optional<ChunkerParams> chunking;
         try {
-            chunking = req.chunking() == null ? ChunkerParams.DEFAULT
-                    : new ChunkerParams(req.chunking().min(), req.chunking().avg(), req.chunking().max());
+            chunking = req.chunking() == null ? Optional.empty()
+                    : Optional.of(new ChunkerParams(req.chunking().min(), req.chunking().avg(), req.chunking().max()));
         } catch (IllegalArgumentException e) {
             throw HostException.badRequest("chunking: " + e.getMessage());
         }
-        Volume v = store.volumes().create(p.userId(), req.name(), chunking);
-        Exchanges.sendJson(ex, 201, describe(v, Access.OWNER));
+        Exchanges.sendJson(ex, 201, describe(volumes.create(Exchanges.principal(ex), req.name(), chunking)));
     }
 
     void get(HttpServerExchange ex) {
-        Volume v = volume(store, ex, Access.READ);
-        Exchanges.sendJson(ex, 200, describe(v, store.volumes().access(Exchanges.principal(ex).userId(), v.id())));
+        Exchanges.sendJson(ex, 200, describe(volumes.get(Exchanges.principal(ex), Exchanges.param(ex, "volume"))));
     }
 
     void head(HttpServerExchange ex) {
-        Volume v = volume(store, ex, Access.READ);
-        Optional<Volumes.Head> h = store.volumes().head(v.id());
+        String id = Exchanges.param(ex, "volume");
+        Optional<VolumeStore.Head> h = volumes.head(Exchanges.principal(ex), id);
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("volume", v.idHex());
+        m.put("volume", id);
         m.put("head", h.map(x -> x.commit().toHex()).orElse(null));
-        m.put("seq", h.map(Volumes.Head::seq).orElse(0L));
+        m.put("seq", h.map(VolumeStore.Head::seq).orElse(0L));
         Exchanges.sendJson(ex, 200, m);
     }
 
     void grant(HttpServerExchange ex) throws IOException {
-        Volume v = volume(store, ex, Access.OWNER);
+        String volume = Exchanges.param(ex, "volume");
         String name = Exchanges.param(ex, "user");
         Grant req = Exchanges.readJson(ex, Grant.class, limits.maxJsonBytes());
-        Access level = switch (String.valueOf(req.access())) {
-            case "read" -> Access.READ;
-            case "write" -> Access.WRITE;
-            case "none" -> Access.NONE;
-            default -> throw HostException.badRequest("access must be read, write or none");
-        };
-        User u = store.accounts().user(name).orElseThrow(() -> HostException.notFound("no user " + name));
-        Volumes.GrantOutcome outcome = store.volumes().grant(v.id(), u.id(), level);
-        if (outcome != Volumes.GrantOutcome.GRANTED || level == Access.NONE) events.closeRevoked();
-        Exchanges.sendJson(ex, 200, Map.of("volume", v.idHex(), "user", u.name(), "access", level.name().toLowerCase(),
-                "state", outcome.name().toLowerCase()));
+        Access level = Access.fromWire(String.valueOf(req.access())).filter(a -> a != Access.OWNER)
+                .orElseThrow(() -> HostException.badRequest("access must be read, write or none"));
+        VolumeService.Shared s = volumes.share(Exchanges.principal(ex), volume, name, level);
+        Exchanges.sendJson(ex, 200, Map.of("volume", s.volume().idHex(), "user", s.user(), "access", s.access().wireName(),
+                "state", s.outcome().name().toLowerCase(java.util.Locale.ROOT)));
     }
 
     /** {@code GET /v1/invitations}: volumes shared with the caller, waiting to be accepted (they give no access until then). */
     void invitations(HttpServerExchange ex) {
-        Principal p = Exchanges.principal(ex);
-        List<Map<String, Object>> out = store.volumes().invitations(p.userId()).stream().map(va -> {
+        List<Map<String, Object>> out = volumes.invitations(Exchanges.principal(ex)).stream().map(i -> {
             Map<String, Object> m = new LinkedHashMap<>();
-            m.put("id", va.volume().idHex());
-            m.put("name", va.volume().name());
-            m.put("owner", store.accounts().user(va.volume().owner()).map(User::name).orElse("?"));
-            m.put("access", va.access().name().toLowerCase());
+            m.put("id", i.volume().idHex());
+            m.put("name", i.volume().name());
+            m.put("owner", i.ownerName());
+            m.put("access", i.access().wireName());
             return m;
         }).toList();
         Exchanges.sendJson(ex, 200, Map.of("invitations", out));
     }
 
-    /** {@code POST /v1/volumes/{volume}/accept}: takes an invitation; the volume is then the caller's to sync. */
     void accept(HttpServerExchange ex) {
-        Principal p = Exchanges.principal(ex);
-        String text = Exchanges.param(ex, "volume");
-        long id = Volumes.parseId(text).orElseThrow(() -> HostException.notFound("no invitation to volume " + text));
-        if (!store.volumes().accept(p.userId(), id)) throw HostException.notFound("no invitation to volume " + text);
-        Volume v = store.volumes().get(id).orElseThrow(() -> HostException.notFound("no volume " + text));
-        Exchanges.sendJson(ex, 200, describe(v, store.volumes().access(p.userId(), id)));
+        Exchanges.sendJson(ex, 200, describe(volumes.accept(Exchanges.principal(ex), Exchanges.param(ex, "volume"))));
     }
 
-    /** {@code DELETE /v1/volumes/{volume}/membership}: declines an invitation or leaves a shared volume. */
     void leave(HttpServerExchange ex) {
-        Principal p = Exchanges.principal(ex);
-        String text = Exchanges.param(ex, "volume");
-        long id = Volumes.parseId(text).orElseThrow(() -> HostException.notFound("no volume " + text));
-        if (!store.volumes().leave(p.userId(), id)) throw HostException.notFound("no invitation to or share of volume " + text);
-        events.closeRevoked();
-        Exchanges.sendJson(ex, 200, Map.of("volume", text, "left", true));
+        String volume = Exchanges.param(ex, "volume");
+        volumes.leave(Exchanges.principal(ex), volume);
+        Exchanges.sendJson(ex, 200, Map.of("volume", volume, "left", true));
     }
 
-    /** {@code GET /v1/volumes/{volume}/members}: who has access and who is invited (owner only). */
     void members(HttpServerExchange ex) {
-        Volume v = volume(store, ex, Access.OWNER);
-        List<Map<String, Object>> out = store.volumes().members(v.id()).stream().map(m -> {
+        String volume = Exchanges.param(ex, "volume");
+        List<Map<String, Object>> out = volumes.members(Exchanges.principal(ex), volume).stream().map(m -> {
             Map<String, Object> e = new LinkedHashMap<>();
-            e.put("user", store.accounts().user(m.user()).map(User::name).orElse("?"));
-            e.put("access", m.access().name().toLowerCase());
+            e.put("user", m.user());
+            e.put("access", m.access().wireName());
             e.put("state", m.invited() ? "invited" : "accepted");
             return e;
         }).toList();
-        Exchanges.sendJson(ex, 200, Map.of("volume", v.idHex(), "members", out));
+        Exchanges.sendJson(ex, 200, Map.of("volume", volume, "members", out));
     }
 
     /** {@code GET .../commits?before=SEQ&limit=N}: newest first. */
     void history(HttpServerExchange ex) {
-        Volume v = volume(store, ex, Access.READ);
-        long headSeq = store.volumes().head(v.id()).map(Volumes.Head::seq).orElse(0L);
-        long before = Exchanges.queryLong(ex, "before", headSeq + 1, 1, Long.MAX_VALUE);
-        int limit = (int) Exchanges.queryLong(ex, "limit", 100, 1, 1000);
-        List<Map<String, Object>> commits = store.volumes().newestFirst(v.id(), before, limit).stream().map(e -> {
+        Optional<Long> before = Exchanges.query(ex, "before").isPresent()
+                ? Optional.of(Exchanges.queryLong(ex, "before", 1, 1, Long.MAX_VALUE)) : Optional.empty();
+        int limit = (int) Exchanges.queryLong(ex, "limit", 100, 1, VolumeService.MAX_HISTORY_PAGE);
+        VolumeService.HistoryPage page = volumes.history(Exchanges.principal(ex), Exchanges.param(ex, "volume"), before, limit);
+        List<Map<String, Object>> commits = page.commits().stream().map(e -> {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("seq", e.seq());
             m.put("commit", e.commit().toHex());
             m.put("accepted", e.acceptedMillis());
-            m.put("user", store.accounts().user(e.user()).map(User::name).orElse("?"));
+            m.put("user", e.user());
             return m;
         }).toList();
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("commits", commits);
-        long oldest = commits.isEmpty() ? 1 : (long) commits.getLast().get("seq");
-        out.put("next", oldest > 1 ? oldest : null);
+        out.put("next", page.next().orElse(null));
         Exchanges.sendJson(ex, 200, out);
     }
-
-
 }

@@ -1,10 +1,11 @@
-package net.saharasync.hostd.store;
+package net.saharasync.hostd.store.lmdb;
 
 import java.nio.ByteBuffer;
 import java.util.Map;
 import java.util.Optional;
 import net.saharasync.blockstore.Hash;
 import net.saharasync.blockstore.lmdb.LmdbEnvironment;
+import net.saharasync.hostd.store.TreeSizeStore;
 import net.saharasync.merkle.TreeStats;
 
 /**
@@ -14,20 +15,21 @@ import net.saharasync.merkle.TreeStats;
  * record (accepted before the table existed) is walked once and recorded then.
  * <pre>treesizes  hash(32) -> entries(8) depth(4)</pre>
  */
-public final class TreeSizes {
+public final class LmdbTreeSizes implements TreeSizeStore {
     private final LmdbEnvironment env;
     private final LmdbEnvironment.Table table;
 
-    TreeSizes(LmdbEnvironment env) {
+    LmdbTreeSizes(LmdbEnvironment env) {
         this.env = env;
         this.table = env.table("treesizes");
     }
 
+    @Override
     public Optional<TreeStats.Stats> get(Hash folder) {
         return env.read(txn -> txn.get(table, Keys.of(folder)).map(v -> new TreeStats.Stats(v.getLong(0), v.getInt(8))));
     }
 
-    /** Records what a check computed (after the commit that needed it was accepted, or not: the figures are facts of the objects). */
+    @Override
     public void record(Map<Hash, TreeStats.Stats> sizes) {
         if (sizes.isEmpty()) return;
         env.write(txn -> {

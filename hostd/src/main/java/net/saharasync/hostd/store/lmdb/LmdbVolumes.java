@@ -1,52 +1,25 @@
-package net.saharasync.hostd.store;
+package net.saharasync.hostd.store.lmdb;
 
 import java.nio.ByteBuffer;
-import java.security.SecureRandom;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import net.saharasync.blockstore.ChunkerParams;
 import net.saharasync.blockstore.Hash;
 import net.saharasync.blockstore.lmdb.LmdbEnvironment;
 import net.saharasync.hostd.HostException;
+import net.saharasync.hostd.store.StoreRules;
+import net.saharasync.hostd.store.VolumeStore;
+import net.saharasync.protocol.Access;
 
 /**
- * Volumes (one synced folder tree each), who may use them, their heads and their history.
- * A head moves only by compare-and-swap, in one durable transaction that also appends the
- * history entry and records every newly reachable object in the volume's reach set.
+ * {@link VolumeStore} in LMDB. A head moves in one durable transaction that also appends the
+ * history entry and records every newly reachable object in the volume's reach set and in
+ * each reader's {@code user_reach}.
  */
-public final class Volumes {
-    /** A volume; the chunking parameters are fixed at creation (they decide dedup). */
-    public record Volume(long id, String name, long owner, long created, ChunkerParams chunking) {
-        public String idHex() {
-            return hex(id);
-        }
-    }
-
-    /** A volume's current commit and its sequence number (1 for the first commit, +1 per commit). */
-    public record Head(long seq, Hash commit) {}
-
-    /** One accepted commit. */
-    public record HistoryEntry(long seq, Hash commit, long acceptedMillis, long user) {}
-
-    /** What a user may do with a volume; levels are ordered. */
-    public enum Access {
-        NONE, READ, WRITE, OWNER;
-
-        public boolean atLeast(Access a) {
-            return compareTo(a) >= 0;
-        }
-    }
-
-    /** The outcome of a compare-and-swap. */
-    public sealed interface CasResult permits Accepted, Moved {}
-
-    public record Accepted(Head head) implements CasResult {}
-
-    public record Moved(Optional<Head> current) implements CasResult {}
-
-    private static final SecureRandom RANDOM = new SecureRandom();
+public final class LmdbVolumes implements VolumeStore {
+    /** Per volume: what makes its compare-and-swaps and their listeners run one at a time. */
+    private final java.util.concurrent.ConcurrentHashMap<Long, Object> turns = new java.util.concurrent.ConcurrentHashMap<>();
 
     private final LmdbEnvironment env;
     private final LmdbEnvironment.Table volumes;
@@ -67,7 +40,7 @@ public final class Volumes {
     private static final String SHARES_ARE_INVITATIONS = "shares-are-invitations";
     private static final String USER_REACH_BUILT = "user-reach-built";
 
-    Volumes(LmdbEnvironment env, LmdbEnvironment.Table reach, LmdbEnvironment.Table userReach) {
+    LmdbVolumes(LmdbEnvironment env, LmdbEnvironment.Table reach, LmdbEnvironment.Table userReach) {
         this.env = env;
         this.volumes = env.table("volumes");
         this.access = env.table("access");
@@ -176,22 +149,11 @@ public final class Volumes {
         return c;
     }
 
-    public static String hex(long id) {
-        return HexFormat.of().toHexDigits(id);
-    }
-
-    /** Parses a volume id as written by {@link Volume#idHex()}; empty if it is not one. */
-    public static Optional<Long> parseId(String text) {
-        if (text == null || !text.matches("[0-9a-f]{16}")) return Optional.empty();
-        return Optional.of(HexFormat.fromHexDigitsToLong(text));
-    }
-
+    @Override
     public Volume create(long owner, String name, ChunkerParams chunking) {
-        if (name.isBlank() || name.length() > 100 || name.chars().anyMatch(c -> c < 0x20 || c == 0x7F)) {
-            throw HostException.badRequest("a volume name is 1-100 characters without control characters");
-        }
-        Volume v = new Volume(RANDOM.nextLong(), name, owner, System.currentTimeMillis(), chunking);
-        byte[] json = Accounts.write(v);
+        StoreRules.checkVolumeName(name);
+        Volume v = new Volume(StoreRules.randomId(), name, owner, System.currentTimeMillis(), chunking);
+        byte[] json = LmdbAccounts.write(v);
         return env.write(txn -> {
             txn.put(volumes, Keys.of(v.id()), Keys.of(json));
             setAccess(txn, owner, v.id(), Access.OWNER);
@@ -199,23 +161,17 @@ public final class Volumes {
         });
     }
 
+    @Override
     public Optional<Volume> get(long id) {
-        return env.read(txn -> txn.get(volumes, Keys.of(id)).map(b -> Accounts.read(b, Volume.class)));
+        return env.read(txn -> txn.get(volumes, Keys.of(id)).map(b -> LmdbAccounts.read(b, Volume.class)));
     }
 
+    @Override
     public Access access(long user, long volume) {
         return env.read(txn -> txn.get(access, Keys.of(user, volume)).map(b -> Access.values()[b.get(b.position())]).orElse(Access.NONE));
     }
 
-    /** What {@link #grant} did: access changed for a user who had accepted the volume, or an invitation left for them. */
-    public enum GrantOutcome { GRANTED, INVITED, REMOVED }
-
-    /**
-     * Shares {@code volume} with {@code user}: a user who has no access yet gets an invitation,
-     * which gives no access until they accept it ({@link #accept}); one who accepted earlier has
-     * the level changed at once. NONE removes access and any invitation. The owner's own access
-     * cannot change.
-     */
+    @Override
     public GrantOutcome grant(long volume, long user, Access level) {
         if (level == Access.OWNER) throw HostException.badRequest("ownership cannot be granted");
         return env.write(txn -> {
@@ -239,7 +195,7 @@ public final class Volumes {
         });
     }
 
-    /** Accepts the invitation to {@code volume}: from now on {@code user} has the level it offered. False if there is none. */
+    @Override
     public boolean accept(long user, long volume) {
         return env.write(txn -> {
             ByteBuffer key = Keys.of(user, volume);
@@ -253,7 +209,7 @@ public final class Volumes {
         });
     }
 
-    /** Declines an invitation, or leaves a volume shared with {@code user} (never one they own). False if there was neither. */
+    @Override
     public boolean leave(long user, long volume) {
         return env.write(txn -> {
             ByteBuffer key = Keys.of(user, volume);
@@ -266,12 +222,12 @@ public final class Volumes {
         });
     }
 
-    /** The invitations waiting for {@code user}, with the access each offers. */
+    @Override
     public List<VolumeAccess> invitations(long user) {
         return env.read(txn -> listed(txn, invites, user));
     }
 
-    /** Everyone with access to {@code volume} (owner included) and everyone invited: user id -> access, invited ones flagged. */
+    @Override
     public List<Member> members(long volume) {
         return env.read(txn -> {
             List<Member> out = new ArrayList<>();
@@ -287,10 +243,7 @@ public final class Volumes {
         });
     }
 
-    /** A user's part in a volume. */
-    public record Member(long user, Access access, boolean invited) {}
-
-    /** The volumes {@code user} may read, with the access of each. */
+    @Override
     public List<VolumeAccess> visibleTo(long user) {
         return env.read(txn -> listed(txn, access, user));
     }
@@ -307,16 +260,14 @@ public final class Volumes {
         List<VolumeAccess> out = new ArrayList<>();
         for (int i = 0; i < ids.size(); i++) {
             Optional<ByteBuffer> b = txn.get(volumes, Keys.of(ids.get(i)));
-            if (b.isPresent()) out.add(new VolumeAccess(Accounts.read(b.get(), Volume.class), levels.get(i)));
+            if (b.isPresent()) out.add(new VolumeAccess(LmdbAccounts.read(b.get(), Volume.class), levels.get(i)));
         }
         return out;
     }
 
-    /** A volume with the caller's access to it. */
-    public record VolumeAccess(Volume volume, Access access) {}
-
+    @Override
     public Optional<Head> head(long volume) {
-        return env.read(txn -> txn.get(heads, Keys.of(volume)).map(Volumes::readHead));
+        return env.read(txn -> txn.get(heads, Keys.of(volume)).map(LmdbVolumes::readHead));
     }
 
     private static Head readHead(ByteBuffer b) {
@@ -325,15 +276,20 @@ public final class Volumes {
         return new Head(seq, Hash.read(d));
     }
 
-    /**
-     * Moves the head from {@code expected} to {@code commit} if it is still at {@code expected},
-     * appending to the history and adding {@code reached} to the volume's reach set, all in one
-     * durable transaction.
-     */
-    public CasResult compareAndSet(long volume, Optional<Hash> expected, Hash commit, long user, List<Hash> reached) {
+    @Override
+    public CasResult compareAndSet(long volume, Optional<Hash> expected, Hash commit, long user, List<Hash> reached,
+                                   java.util.function.Consumer<HistoryEntry> onAccepted) {
+        synchronized (turns.computeIfAbsent(volume, v -> new Object())) {
+            CasResult r = write(volume, expected, commit, user, reached);
+            if (r instanceof Accepted a) onAccepted.accept(after(volume, a.head().seq() - 1, 1).getFirst());
+            return r;
+        }
+    }
+
+    private CasResult write(long volume, Optional<Hash> expected, Hash commit, long user, List<Hash> reached) {
         long now = System.currentTimeMillis();
         return env.write(txn -> {
-            Optional<Head> current = txn.get(heads, Keys.of(volume)).map(Volumes::readHead);
+            Optional<Head> current = txn.get(heads, Keys.of(volume)).map(LmdbVolumes::readHead);
             if (!current.map(Head::commit).equals(expected)) return new Moved(current);
             long seq = current.map(Head::seq).orElse(0L) + 1;
             ByteBuffer head = ByteBuffer.allocateDirect(8 + Hash.BYTES).putLong(seq);
@@ -360,10 +316,7 @@ public final class Volumes {
         });
     }
 
-    /**
-     * History entries in sequence order: those with {@code seq > after}, oldest first, at most
-     * {@code limit}.
-     */
+    @Override
     public List<HistoryEntry> after(long volume, long after, int limit) {
         return env.read(txn -> {
             List<HistoryEntry> out = new ArrayList<>();
@@ -374,16 +327,6 @@ public final class Volumes {
             });
             return out;
         });
-    }
-
-    /** History entries newest first, starting below {@code before} (exclusive), at most {@code limit}. */
-    public List<HistoryEntry> newestFirst(long volume, long before, int limit) {
-        // Sequence numbers are contiguous from 1, so the page is [before - limit, before - 1].
-        long from = Math.max(0, before - 1 - limit);
-        List<HistoryEntry> page = after(volume, from, limit);
-        List<HistoryEntry> out = new ArrayList<>(page.stream().filter(e -> e.seq() < before).toList());
-        java.util.Collections.reverse(out);
-        return out;
     }
 
     private static HistoryEntry readEntry(long seq, ByteBuffer v) {

@@ -1,4 +1,4 @@
-package net.saharasync.hostd.store;
+package net.saharasync.hostd.store.lmdb;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -10,15 +10,14 @@ import java.util.Optional;
 import net.saharasync.blockstore.ChunkerParams;
 import net.saharasync.blockstore.Hash;
 import net.saharasync.blockstore.lmdb.LmdbEnvironment;
-import net.saharasync.hostd.store.Volumes.Access;
+import net.saharasync.hostd.store.HostStore;
+import net.saharasync.hostd.store.VolumeStore;
+import net.saharasync.protocol.Access;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/**
- * Who may use which block (the anti-oracle), kept per user: what a user's volumes reach, as
- * shares are accepted, changed and left, and what they uploaded themselves, always.
- */
-class BlockAccessTest {
+/** What only the LMDB store has: tables migrated on open, and the per-user reach that keeps negotiation cheap. */
+class LmdbHostStoreTest {
     @TempDir
     Path data;
 
@@ -28,59 +27,14 @@ class BlockAccessTest {
         return out;
     }
 
-    private static void commit(HostStore s, Volumes.Volume v, long user, List<Hash> reached) {
-        Optional<Hash> head = s.volumes().head(v.id()).map(Volumes.Head::commit);
+    private static void commit(HostStore s, VolumeStore.Volume v, long user, List<Hash> reached) {
+        Optional<Hash> head = s.volumes().head(v.id()).map(VolumeStore.Head::commit);
         Hash c = Hash.of(("commit " + reached).getBytes());
-        assertThat(s.volumes().compareAndSet(v.id(), head, c, user, reached)).isInstanceOf(Volumes.Accepted.class);
+        assertThat(s.volumes().compareAndSet(v.id(), head, c, user, reached)).isInstanceOf(VolumeStore.Accepted.class);
     }
 
     private static boolean usable(HostStore s, long user, Hash h) {
         return s.access().usable(user, List.of(h)).get(0);
-    }
-
-    @Test
-    void aUserMayUseWhatTheirAcceptedVolumesReachAndWhatTheyUploadedAndNothingElse() {
-        try (HostStore s = HostStore.open(data)) {
-            long alice = s.accounts().addUser("alice", true).id();
-            long bob = s.accounts().addUser("bob", false).id();
-            Volumes.Volume v = s.volumes().create(alice, "shared", ChunkerParams.DEFAULT);
-            Hash first = Hash.of("first".getBytes()), second = Hash.of("second".getBytes()), bobs = Hash.of("bob's".getBytes());
-            commit(s, v, alice, List.of(first));
-            assertThat(usable(s, alice, first)).isTrue();
-
-            s.volumes().grant(v.id(), bob, Access.READ);
-            assertThat(usable(s, bob, first)).as("an invitation gives nothing").isFalse();
-            assertThat(s.volumes().accept(bob, v.id())).isTrue();
-            assertThat(usable(s, bob, first)).as("accepted: what the volume reached before").isTrue();
-            commit(s, v, alice, List.of(second));
-            assertThat(usable(s, bob, second)).as("and what it reaches after").isTrue();
-            s.volumes().grant(v.id(), bob, Access.WRITE);
-            assertThat(usable(s, bob, second)).as("a level change keeps it").isTrue();
-
-            s.storeUploaded(bob, List.of());
-            s.access().recordUploads(bob, List.of(bobs));
-            assertThat(s.volumes().leave(bob, v.id())).isTrue();
-            assertThat(usable(s, bob, first)).as("left: gone").isFalse();
-            assertThat(usable(s, bob, second)).isFalse();
-            assertThat(usable(s, bob, bobs)).as("what he uploaded stays his").isTrue();
-            assertThat(usable(s, alice, second)).as("the owner keeps it").isTrue();
-
-            // Unshared by the owner: the same.
-            s.volumes().grant(v.id(), bob, Access.READ);
-            s.volumes().accept(bob, v.id());
-            assertThat(usable(s, bob, first)).isTrue();
-            s.volumes().grant(v.id(), bob, Access.NONE);
-            assertThat(usable(s, bob, first)).isFalse();
-
-            // Reach through a second volume survives losing the first.
-            Volumes.Volume w = s.volumes().create(bob, "bob's own", ChunkerParams.DEFAULT);
-            commit(s, w, bob, List.of(first));
-            s.volumes().grant(v.id(), bob, Access.READ);
-            s.volumes().accept(bob, v.id());
-            s.volumes().leave(bob, v.id());
-            assertThat(usable(s, bob, first)).as("still reached from his own volume").isTrue();
-            assertThat(usable(s, bob, second)).isFalse();
-        }
     }
 
     /** A store from before the per-user reach existed gets it built once, on open. */
@@ -91,7 +45,7 @@ class BlockAccessTest {
         try (HostStore s = HostStore.open(data)) {
             alice = s.accounts().addUser("alice", true).id();
             bob = s.accounts().addUser("bob", false).id();
-            Volumes.Volume v = s.volumes().create(alice, "old", ChunkerParams.DEFAULT);
+            VolumeStore.Volume v = s.volumes().create(alice, "old", ChunkerParams.DEFAULT);
             commit(s, v, alice, List.of(h));
             s.volumes().grant(v.id(), bob, Access.READ);
             s.volumes().accept(bob, v.id());

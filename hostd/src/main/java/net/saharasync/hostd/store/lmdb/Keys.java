@@ -1,4 +1,4 @@
-package net.saharasync.hostd.store;
+package net.saharasync.hostd.store.lmdb;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;

@@ -1,0 +1,30 @@
+package net.saharasync.hostd.store;
+
+import org.junit.jupiter.api.Nested;
+
+/** The store contracts on the in-memory store. */
+class MemoryStoresTest {
+    @Nested
+    class Accounts extends AccountStoreContract {
+        @Override
+        protected HostStore newStore() {
+            return HostStore.inMemory();
+        }
+    }
+
+    @Nested
+    class Volumes extends VolumeStoreContract {
+        @Override
+        protected HostStore newStore() {
+            return HostStore.inMemory();
+        }
+    }
+
+    @Nested
+    class BlockAccess extends BlockAccessContract {
+        @Override
+        protected HostStore newStore() {
+            return HostStore.inMemory();
+        }
+    }
+}
