@@ -18,6 +18,14 @@ import java.util.TreeMap;
 import java.util.stream.LongStream;
 import java.util.stream.Stream;
 import net.saharasync.blockstore.Hash;
+import net.saharasync.hostd.HostConfig;
+import net.saharasync.hostd.service.HeadEvents;
+import net.saharasync.hostd.service.HostServices;
+import net.saharasync.hostd.service.LocalHost;
+import net.saharasync.hostd.store.AccountStore;
+import net.saharasync.hostd.store.HostStore;
+import net.saharasync.hostd.store.VolumeStore;
+import net.saharasync.protocol.FaultyHost;
 import net.saharasync.clientd.ignore.IgnoreRules;
 import net.saharasync.merkle.Commit;
 import net.saharasync.merkle.DirRef;
@@ -79,7 +87,13 @@ class SimulationTest {
         final boolean serialized;
         final Random random;
         final SimClock clock = new SimClock();
-        final SimulatedHost.State host = new SimulatedHost.State();
+        /** The real host's services over in-memory stores; every client reaches them through the fault-injecting wrapper. */
+        final HostStore hostStore = HostStore.inMemory();
+        final HostServices hostServices;
+        final AccountStore.User simUser;
+        final String token;
+        final String volume;
+        final long volumeId;
         final Faults faults;
         final List<Client> clients = new ArrayList<>();
         final Path dir;
@@ -102,6 +116,22 @@ class SimulationTest {
             this.random = new Random(seed);
             this.bigChunks = seed % 2 == 1;
             this.faults = new Faults(seed * 31 + 7, serialized ? 0 : 0.02, serialized ? 0 : 0.01);
+            this.simUser = hostStore.accounts().addUser("sim", false);
+            this.token = hostStore.accounts().issueToken(simUser, "sim").secret();
+            this.hostServices = HostServices.over(hostStore, HostConfig.Limits.DEFAULT, new HeadEvents() {
+                @Override
+                public void published(long v, VolumeStore.HistoryEntry e) {
+                    String device = ((Commit) new ObjectStore(hostStore.blocks()).read(e.commit())).device();
+                    log.append("  host accepted seq ").append(e.seq()).append(" from ").append(device).append('\n');
+                }
+
+                @Override
+                public void accessChanged() {}
+            });
+            try (LocalHost h = new LocalHost(hostServices, token)) {
+                this.volume = h.createVolume("v").id();
+            }
+            this.volumeId = VolumeStore.parseId(volume).orElseThrow();
             Path base = Files.isDirectory(Path.of("/dev/shm")) ? Path.of("/dev/shm") : Path.of(System.getProperty("java.io.tmpdir"));
             this.dir = Files.createTempDirectory(base, "sahara-sim-");
         }
@@ -120,13 +150,13 @@ class SimulationTest {
                 Files.createDirectories(state.resolve(".sahara"));
                 // Odd seeds use chunks big enough (and files long enough) for changed chunks to travel as deltas.
                 this.config = bigChunks
-                        ? new ClientConfig("sim://host", "token", "v", "dev" + id, null, 4096, 8192, 32768)
-                        : new ClientConfig("sim://host", "token", "v", "dev" + id, null, 64, 256, 1024);
+                        ? new ClientConfig("sim://host", token, volume, "dev" + id, null, 4096, 8192, 32768)
+                        : new ClientConfig("sim://host", token, volume, "dev" + id, null, 64, 256, 1024);
                 start();
             }
 
             void start() {
-                engine = new SyncEngine(state, config, new SimulatedHost(host, faults), real -> fs, clock);
+                engine = new SyncEngine(state, config, new FaultyHost(new LocalHost(hostServices, token), faults::maybe), real -> fs, clock);
                 // Every third seed splits uploads into stages of a file or two (UploadStages), so
                 // staged commits meet every interleaving, fault and crash the others meet.
                 if (seed % 3 == 0) engine.stageLimits = new UploadStages.Limits(1, 64, 1, 2, 0);
@@ -175,7 +205,6 @@ class SimulationTest {
 
         void run() throws Exception {
             try {
-                host.onCommit = (seq, device) -> log.append("  host accepted seq ").append(seq).append(" from ").append(device).append('\n');
                 int n = serialized ? 2 + random.nextInt(2) : 2 + random.nextInt(3);
                 for (int i = 0; i < n; i++) clients.add(new Client(i));
                 int steps = 25 + random.nextInt(35);
@@ -214,6 +243,7 @@ class SimulationTest {
                         + " failed; rerun with -Dsahara.sim.seed=" + seed + "\n" + tail(log) + "\n" + t, t);
             } finally {
                 for (Client c : clients) c.engine.close();
+                hostStore.close();
                 try (Stream<Path> s = Files.walk(dir)) {
                     for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
                 }
@@ -261,7 +291,7 @@ class SimulationTest {
                     if (Boolean.getBoolean("sahara.sim.verbose") && !r.agreed()) log.append("    ").append(r).append('\n');
                     all &= r.agreed();
                 }
-                if (all && clients.stream().allMatch(c -> c.engine.index().base().map(b -> b.commit()).equals(host.head))) return;
+                if (all && clients.stream().allMatch(c -> c.engine.index().base().map(b -> b.commit()).equals(hostHead()))) return;
             }
             throw new AssertionError("clients did not converge in 20 rounds");
         }
@@ -383,9 +413,10 @@ class SimulationTest {
          */
         void malloryCommits() {
             Set<Hash> before = new HashSet<>();
-            host.blocks.forEach(before::add);
-            ObjectStore objects = new ObjectStore(host.blocks);
-            DirRef root = host.head.isPresent() ? ((Commit) objects.read(host.head.get())).root()
+            hostStore.blocks().forEach(before::add);
+            ObjectStore objects = new ObjectStore(hostStore.blocks());
+            Optional<Hash> head = hostHead();
+            DirRef root = head.isPresent() ? ((Commit) objects.read(head.get())).root()
                     : DirectoryTree.build(List.of(), objects, net.saharasync.merkle.TreeParams.DEFAULT);
             String v = "v" + (++counter) + "-mallory-tempname";
             versions.put(v, false);
@@ -393,7 +424,7 @@ class SimulationTest {
             net.saharasync.blockstore.Block outside = net.saharasync.blockstore.Block.of("/tmp/outside".getBytes(StandardCharsets.UTF_8));
             net.saharasync.blockstore.Block config = net.saharasync.blockstore.Block.of("{}".getBytes(StandardCharsets.UTF_8));
             net.saharasync.blockstore.Block empty = net.saharasync.blockstore.Block.of(new byte[0]);
-            host.blocks.putAll(List.of(content, outside, config, empty));
+            hostStore.blocks().putAll(List.of(content, outside, config, empty));
             DirRef state = DirectoryTree.build(List.of(
                     Entry.file("config.json", new net.saharasync.merkle.FileRef(config.hash(), 2, 0), false, 1_000_000_000L),
                     Entry.symlink("trash", outside.hash(), outside.data().length, 0)), objects, net.saharasync.merkle.TreeParams.DEFAULT);
@@ -403,18 +434,24 @@ class SimulationTest {
                     clock.millis() * 1_000_000L));
             ed.put("bad-link", Entry.symlink("bad-link", empty.hash(), 0, 0));
             DirRef planted = ed.build(root);
-            Hash c = objects.write(new Commit(planted, host.head.map(List::of).orElse(List.of()), "mallory", clock.millis()));
+            Hash c = objects.write(new Commit(planted, head.map(List::of).orElse(List.of()), "mallory", clock.millis()));
             objects.flush();
-            host.head = Optional.of(c);
-            host.seq++;
-            host.history.add(c);
-            // Now part of the volume, as on a host that took it: what mallory wrote (not what
-            // cut-off uploads left, whose children may be missing).
-            host.blocks.forEach(h -> {
-                if (!before.contains(h)) host.reach.add(h);
+            // Written straight into the store, past every check, as a compromised host would: now
+            // part of the volume, what mallory wrote (not what cut-off uploads left, whose
+            // children may be missing).
+            List<Hash> reached = new ArrayList<>();
+            hostStore.blocks().forEach(h -> {
+                if (!before.contains(h)) reached.add(h);
             });
-            for (var b : List.of(content, outside, config, empty)) host.reach.add(b.hash());
-            log.append("mallory commits seq ").append(host.seq).append(": .sahara/, .sahara-tmp-0 = ").append(v).append(", bad-link\n");
+            for (var b : List.of(content, outside, config, empty)) reached.add(b.hash());
+            VolumeStore.CasResult r = hostStore.volumes().compareAndSet(volumeId, head, c, simUser.id(), reached);
+            if (!(r instanceof VolumeStore.Accepted a)) throw new AssertionError("mallory's commit lost a race nobody runs: " + r);
+            log.append("mallory commits seq ").append(a.head().seq()).append(": .sahara/, .sahara-tmp-0 = ").append(v).append(", bad-link\n");
+        }
+
+        /** The host's head commit. */
+        Optional<Hash> hostHead() {
+            return hostStore.volumes().head(volumeId).map(VolumeStore.Head::commit);
         }
 
         // ---- the checks ----
@@ -462,9 +499,10 @@ class SimulationTest {
         /** The head tree, flattened like MemoryFs.snapshot. */
         TreeMap<String, String> hostTree() {
             TreeMap<String, String> out = new TreeMap<>();
-            if (host.head.isEmpty()) return out;
-            ObjectStore objects = new ObjectStore(host.blocks);
-            Commit c = (Commit) objects.read(host.head.get());
+            Optional<Hash> head = hostHead();
+            if (head.isEmpty()) return out;
+            ObjectStore objects = new ObjectStore(hostStore.blocks());
+            Commit c = (Commit) objects.read(head.get());
             flatten(objects, c.root(), "", out);
             return out;
         }
@@ -480,12 +518,12 @@ class SimulationTest {
                     case FILE -> {
                         StringBuilder sb = new StringBuilder();
                         for (FileChild ch : FileTree.chunks(objects, e.file())) {
-                            sb.append(new String(host.blocks.get(ch.hash()).orElseThrow(), StandardCharsets.UTF_8));
+                            sb.append(new String(hostStore.blocks().get(ch.hash()).orElseThrow(), StandardCharsets.UTF_8));
                         }
                         if (e.size() == 0) sb.setLength(0);
                         out.put(p, sb + (e.executable() ? " [x]" : ""));
                     }
-                    case SYMLINK -> out.put(p, "->" + new String(host.blocks.get(e.content()).orElseThrow(), StandardCharsets.UTF_8));
+                    case SYMLINK -> out.put(p, "->" + new String(hostStore.blocks().get(e.content()).orElseThrow(), StandardCharsets.UTF_8));
                 }
             }
         }

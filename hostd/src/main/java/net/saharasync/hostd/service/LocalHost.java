@@ -175,11 +175,9 @@ public final class LocalHost implements HostApi {
             for (Upload u : blocks) BlockFrames.write(body, u.hash(), u.stored());
             sent.addAndGet(body.size());
             List<BlockFrames.Frame> frames = new ArrayList<>();
-            BlockFrames.Reader r = new BlockFrames.Reader(new ByteArrayInputStream(body.toByteArray()), new byte[BlockFrames.MAX_STORED]);
-            for (Optional<BlockFrames.Frame> f = r.next(); f.isPresent(); f = r.next()) {
-                frames.add(new BlockFrames.Frame(f.get().hash(), f.get().stored(), 0, f.get().length()));
-                r.release();
-            }
+            // An arena the size of the body: every frame fits and is kept (never released).
+            BlockFrames.Reader r = new BlockFrames.Reader(new ByteArrayInputStream(body.toByteArray()), new byte[body.size()]);
+            for (Optional<BlockFrames.Frame> f = r.next(); f.isPresent(); f = r.next()) frames.add(f.get());
             services.blocks().intake(p, frames);
             return null;
         });
