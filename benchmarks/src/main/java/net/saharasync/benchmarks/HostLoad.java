@@ -1,5 +1,6 @@
 package net.saharasync.benchmarks;
 
+import net.saharasync.hostd.store.lmdb.LmdbHostStore;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayInputStream;
@@ -78,7 +79,7 @@ public final class HostLoad {
         Path dir = opt.containsKey("dir") ? Path.of(opt.get("dir")) : Files.createTempDirectory("sahara-host-load");
         System.out.printf("host-load: JDK %s, %d cores, data in %s%n", Runtime.version(), Runtime.getRuntime().availableProcessors(), dir);
         String token;
-        try (HostStore store = HostStore.open(dir)) {
+        try (HostStore store = LmdbHostStore.open(dir)) {
             token = store.accounts().issueToken(store.accounts().addUser("bench", true), "bench").secret();
         }
         // The host runs in its own JVM (as in real use), so the client's garbage is not the host's.
@@ -287,9 +288,7 @@ public final class HostLoad {
             lines = resp.body();
             Thread.ofVirtual().start(() -> {
                 try {
-                    lines.forEach(l -> {
-                        if (l.startsWith("data:")) arrivals.add(System.nanoTime());
-                    });
+                    net.saharasync.protocol.http.ServerSentEvents.read(lines.iterator(), e -> arrivals.add(System.nanoTime()));
                 } catch (RuntimeException closed) {
                     // closed by us
                 }

@@ -1,5 +1,6 @@
 package net.saharasync.cli;
 
+import net.saharasync.hostd.store.lmdb.LmdbHostStore;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -37,7 +38,7 @@ final class UserCommand {
 
         @Override
         public Integer call() {
-            try (HostStore store = HostStore.open(dataOption.data)) {
+            try (HostStore store = LmdbHostStore.open(dataOption.data)) {
                 run(store, spec.commandLine().getOut());
                 spec.commandLine().getOut().flush();
                 return 0;

@@ -1,5 +1,6 @@
 package net.saharasync.clientd;
 
+import net.saharasync.hostd.store.memory.MemoryHostStore;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
@@ -88,7 +89,7 @@ class SimulationTest {
         final Random random;
         final SimClock clock = new SimClock();
         /** The real host's services over in-memory stores; every client reaches them through the fault-injecting wrapper. */
-        final HostStore hostStore = HostStore.inMemory();
+        final HostStore hostStore = new MemoryHostStore();
         final HostServices hostServices;
         final AccountStore.User simUser;
         final String token;

@@ -1,5 +1,6 @@
 package net.saharasync.hostd;
 
+import net.saharasync.hostd.store.lmdb.LmdbHostStore;
 import io.undertow.Undertow;
 import io.undertow.UndertowOptions;
 import java.net.InetSocketAddress;
@@ -37,7 +38,7 @@ public final class HostServer implements AutoCloseable {
     }
 
     public static HostServer start(HostConfig config) {
-        HostStore store = HostStore.open(config.data());
+        HostStore store = LmdbHostStore.open(config.data());
         try {
             EventHub events = new EventHub(store.volumes(), store.accounts());
             HostServices services = HostServices.over(store, config.limits(), events);

@@ -8,6 +8,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import net.saharasync.protocol.http.ServerSentEvents;
 
 /** A server-sent-events subscriber for tests: events arrive in a queue. */
 final class EventStream implements AutoCloseable {
@@ -28,24 +29,8 @@ final class EventStream implements AutoCloseable {
         status = resp.statusCode();
         lines = resp.body();
         reader = Thread.ofVirtual().start(() -> {
-            String id = null, type = "message";
-            StringBuilder data = new StringBuilder();
             try {
-                for (var it = lines.iterator(); it.hasNext(); ) {
-                    String line = it.next();
-                    if (line.isEmpty()) {
-                        if (!data.isEmpty()) events.add(new Event(id, type, data.toString(), System.nanoTime()));
-                        id = null;
-                        type = "message";
-                        data.setLength(0);
-                    } else if (line.startsWith("id:")) {
-                        id = line.substring(3).trim();
-                    } else if (line.startsWith("event:")) {
-                        type = line.substring(6).trim();
-                    } else if (line.startsWith("data:")) {
-                        data.append(line.substring(5).trim());
-                    }
-                }
+                ServerSentEvents.read(lines.iterator(), e -> events.add(new Event(e.id().isEmpty() ? null : e.id(), e.type(), e.data(), System.nanoTime())));
             } catch (RuntimeException closed) {
                 // The stream was closed under us: the end of this subscriber.
             }

@@ -1,5 +1,6 @@
 package net.saharasync.hostd;
 
+import net.saharasync.hostd.store.lmdb.LmdbHostStore;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.BufferedReader;
@@ -49,7 +50,7 @@ class HostCrashTest {
     @Test
     void aHostKilledDuringUploadsRestartsConsistentWithEveryAcknowledgedCommit() throws Exception {
         String token;
-        try (HostStore s = HostStore.open(data)) {
+        try (HostStore s = LmdbHostStore.open(data)) {
             AccountStore a = s.accounts();
             token = a.issueToken(a.addUser("alice", false), "laptop").secret();
         }

@@ -1,29 +1,16 @@
 package net.saharasync.hostd.store;
 
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import net.saharasync.blockstore.BlockStore;
-import net.saharasync.hostd.store.lmdb.LmdbHostStore;
-import net.saharasync.hostd.store.memory.MemoryHostStore;
 
 /**
  * Everything the host keeps, behind the interfaces its services use: blocks and tree objects
  * (deduplicated across all users), accounts, volumes, block access and folder sizes. The
- * embedded default is one LMDB environment ({@link LmdbHostStore}); {@link MemoryHostStore}
+ * embedded default is one LMDB environment ({@code store.lmdb.LmdbHostStore.open}); {@code store.memory.MemoryHostStore}
  * keeps the same in memory for the simulation and tests. Both pass the same contract suites.
  */
 public interface HostStore extends AutoCloseable {
-    /** Opens (creating if needed) the host's LMDB data under {@code dataDir}. */
-    static HostStore open(Path dataDir) {
-        return LmdbHostStore.open(dataDir);
-    }
-
-    /** A new, empty store in memory. */
-    static HostStore inMemory() {
-        return new MemoryHostStore();
-    }
-
     BlockStore blocks();
 
     AccountStore accounts();

@@ -1,5 +1,7 @@
 package net.saharasync.hostd.service;
 
+import net.saharasync.hostd.store.lmdb.LmdbHostStore;
+import net.saharasync.hostd.store.memory.MemoryHostStore;
 import java.nio.file.Path;
 import java.util.Optional;
 import net.saharasync.hostd.HostConfig;
@@ -71,7 +73,7 @@ class HostApiContractTest {
     class InProcessOverLmdb extends HostApiContract {
         @Override
         protected Host start() {
-            return inProcess(HostStore.open(dir.resolve("lmdb")));
+            return inProcess(LmdbHostStore.open(dir.resolve("lmdb")));
         }
     }
 
@@ -79,7 +81,7 @@ class HostApiContractTest {
     class InProcessInMemory extends HostApiContract {
         @Override
         protected Host start() {
-            return inProcess(HostStore.inMemory());
+            return inProcess(new MemoryHostStore());
         }
     }
 }

@@ -1,5 +1,6 @@
 package net.saharasync.hostd.store;
 
+import net.saharasync.hostd.store.lmdb.LmdbHostStore;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.io.TempDir;
@@ -12,7 +13,7 @@ class LmdbStoresTest {
     private int opened;
 
     private HostStore fresh() {
-        return HostStore.open(dir.resolve("data" + opened++));
+        return LmdbHostStore.open(dir.resolve("data" + opened++));
     }
 
     @Nested

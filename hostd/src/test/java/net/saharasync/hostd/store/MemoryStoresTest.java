@@ -1,5 +1,6 @@
 package net.saharasync.hostd.store;
 
+import net.saharasync.hostd.store.memory.MemoryHostStore;
 import org.junit.jupiter.api.Nested;
 
 /** The store contracts on the in-memory store. */
@@ -8,7 +9,7 @@ class MemoryStoresTest {
     class Accounts extends AccountStoreContract {
         @Override
         protected HostStore newStore() {
-            return HostStore.inMemory();
+            return new MemoryHostStore();
         }
     }
 
@@ -16,7 +17,7 @@ class MemoryStoresTest {
     class Volumes extends VolumeStoreContract {
         @Override
         protected HostStore newStore() {
-            return HostStore.inMemory();
+            return new MemoryHostStore();
         }
     }
 
@@ -24,7 +25,7 @@ class MemoryStoresTest {
     class BlockAccess extends BlockAccessContract {
         @Override
         protected HostStore newStore() {
-            return HostStore.inMemory();
+            return new MemoryHostStore();
         }
     }
 }

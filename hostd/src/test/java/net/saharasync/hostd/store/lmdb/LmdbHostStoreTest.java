@@ -42,7 +42,7 @@ class LmdbHostStoreTest {
     void aStoreWithoutThePerUserReachHasItBuiltOnOpen() {
         long alice, bob;
         Hash h = Hash.of("old".getBytes());
-        try (HostStore s = HostStore.open(data)) {
+        try (HostStore s = LmdbHostStore.open(data)) {
             alice = s.accounts().addUser("alice", true).id();
             bob = s.accounts().addUser("bob", false).id();
             VolumeStore.Volume v = s.volumes().create(alice, "old", ChunkerParams.DEFAULT);
@@ -64,7 +64,7 @@ class LmdbHostStoreTest {
             LmdbEnvironment.Table meta = env.table("volumes_meta");
             env.write(txn -> txn.delete(meta, Keys.of("user-reach-built")));
         }
-        try (HostStore s = HostStore.open(data)) {
+        try (HostStore s = LmdbHostStore.open(data)) {
             assertThat(usable(s, alice, h)).isTrue();
             assertThat(usable(s, bob, h)).isTrue();
             assertThat(s.census().get("user_reach")).isEqualTo(2);
@@ -78,7 +78,7 @@ class LmdbHostStoreTest {
      */
     @Test
     void negotiationCostDoesNotGrowWithTheVolumesACallerCanRead() {
-        try (HostStore s = HostStore.open(data)) {
+        try (HostStore s = LmdbHostStore.open(data)) {
             long few = s.accounts().addUser("few", false).id();
             long many = s.accounts().addUser("many", false).id();
             s.volumes().create(few, "only", ChunkerParams.DEFAULT);
